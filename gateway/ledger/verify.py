@@ -1,0 +1,198 @@
+"""Offline verification of receipts and timeline bundles: what `orderlens verify` runs.
+
+Pure: the only trusted input is the pinned verifier key. Every problem found is collected
+(nothing stops at the first) and named by order, seq, event id and proof element.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from gateway.ledger._checks import (
+    INPUT,
+    Entry,
+    OrderSummary,
+    Run,
+    b64,
+    check_bundle,
+    check_order,
+    check_receipt,
+    get_key,
+    loads_strict,
+)
+from gateway.ledger.note import NoteError, NoteVerifier
+
+__all__ = [
+    "BUNDLE_FORMAT",
+    "RECEIPT_FORMAT",
+    "OrderSummary",
+    "VerificationReport",
+    "build_bundle",
+    "build_receipt",
+    "verify_document",
+    "verify_file",
+    "verify_text",
+]
+
+RECEIPT_FORMAT = "orderlens.receipt/v1"
+BUNDLE_FORMAT = "orderlens.timeline/v1"
+
+
+def build_receipt(
+    event: Mapping[str, Any],
+    leaf_index: int,
+    tree_size: int,
+    proof: Sequence[bytes],
+    checkpoint_note: str,
+) -> dict[str, Any]:
+    return {
+        "format": RECEIPT_FORMAT,
+        "event": dict(event),
+        "leaf_index": leaf_index,
+        "tree_size": tree_size,
+        "inclusion_proof": [b64(p) for p in proof],
+        "checkpoint": checkpoint_note,
+    }
+
+
+def build_bundle(
+    order: str,
+    events_with_proofs: Iterable[tuple[Mapping[str, Any], int, Sequence[bytes]]],
+    tree_size: int,
+    checkpoint_note: str,
+) -> dict[str, Any]:
+    """The complete timeline of ``order``; pass the events in seq order."""
+    return {
+        "format": BUNDLE_FORMAT,
+        "order": order,
+        "tree_size": tree_size,
+        "checkpoint": checkpoint_note,
+        "events": [
+            {"event": dict(ev), "leaf_index": index, "inclusion_proof": [b64(p) for p in proof]}
+            for ev, index, proof in events_with_proofs
+        ],
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class VerificationReport:
+    ok: bool
+    problems: tuple[str, ...]
+    orders: Mapping[str, OrderSummary]
+    key: str = ""
+
+    def summary(self) -> str:
+        proven = sum(o.verified for o in self.orders.values())
+        pinned = f" (pinned key {self.key})" if self.key else ""
+        if self.ok:
+            head = f"VERIFIED: {len(self.orders)} order(s), {proven} event(s) proven{pinned}"
+        else:
+            head = f"FAILED: {len(self.problems)} problem(s){pinned}"
+        lines = [head, *(f"  - {p}" for p in self.problems)]
+        for o in self.orders.values():
+            seqs = f"seq {o.first_seq}..{o.last_seq}" if o.first_seq is not None else "no seq"
+            state = "complete" if o.complete else "incomplete"
+            lines.append(
+                f"  order {o.order}: {seqs}, {o.verified}/{o.events} events proven "
+                f"at tree size {o.tree_size}, {state}"
+            )
+        return "\n".join(lines)
+
+
+def _kind(obj: Mapping[str, Any]) -> str | None:
+    fmt = obj.get("format")
+    if fmt == RECEIPT_FORMAT:
+        return "receipt"
+    if fmt == BUNDLE_FORMAT:
+        return "bundle"
+    if isinstance(fmt, str) and fmt.startswith("orderlens."):
+        return "unsupported"
+    if (
+        "event" in obj
+        and get_key(obj, "leaf_index") is not None
+        and get_key(obj, "inclusion_proof") is not None
+    ):
+        return "receipt"
+    if isinstance(obj.get("events"), list) and "order" in obj and "checkpoint" in obj:
+        return "bundle"
+    return None
+
+
+def _walk(doc: object) -> Iterable[tuple[str, dict[str, Any], str]]:
+    """Yield (kind, object, JSON path) for every receipt or bundle, in document order."""
+    stack: list[tuple[object, str]] = [(doc, "$")]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, dict):
+            kind = _kind(node)
+            if kind is not None:
+                yield kind, node, path
+            else:
+                stack.extend((v, f"{path}.{k}") for k, v in reversed(node.items()))
+        elif isinstance(node, list):
+            stack.extend((v, f"{path}[{i}]") for i, v in reversed(list(enumerate(node))))
+
+
+def verify_document(doc: object, vkey: str, *, allow_partial: bool = False) -> VerificationReport:
+    """Verify every receipt and bundle found anywhere in the parsed JSON ``doc``."""
+    try:
+        verifier = NoteVerifier.from_vkey(vkey)
+    except NoteError as exc:
+        return VerificationReport(False, (f"pinned key: {exc}",), {})
+    run = Run(verifier, allow_partial)
+    loose: dict[str, list[Entry]] = {}
+    found = 0
+    for kind, obj, where in _walk(doc):
+        found += 1
+        if kind == "unsupported":
+            run.problem(INPUT, f"{where}: unsupported format {obj['format']!r}")
+        elif kind == "bundle":
+            check_bundle(run, obj, where)
+        else:
+            entry = check_receipt(run, obj, where)
+            if entry.order is not None:
+                loose.setdefault(entry.order, []).append(entry)
+    if not found:
+        run.problem(INPUT, "no receipts or timeline bundles found in the document")
+    for order, entries in loose.items():
+        check_order(run, order, entries, bundle=False)
+    problems = tuple(message for _, message in sorted(run.problems, key=lambda p: p[0]))
+    proven = any(o.verified for o in run.orders.values())
+    return VerificationReport(not problems and proven, problems, run.orders, verifier.label)
+
+
+def verify_text(text: str | bytes, vkey: str, *, allow_partial: bool = False) -> VerificationReport:
+    try:
+        NoteVerifier.from_vkey(vkey)  # a bad key is the first thing to report
+    except NoteError as exc:
+        return VerificationReport(False, (f"pinned key: {exc}",), {})
+    try:
+        if isinstance(text, bytes):
+            text = text.decode("utf-8-sig")
+        doc = loads_strict(text)
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError and UnicodeError are ValueErrors
+        return VerificationReport(False, (f"input is not valid JSON: {exc}",), {})
+    return verify_document(doc, vkey, allow_partial=allow_partial)
+
+
+def verify_file(path: Path | str, key: str, *, allow_partial: bool = False) -> VerificationReport:
+    """Verify a JSON file; ``key`` is a verifier key or the path of a file holding one."""
+    try:
+        is_file = Path(key).is_file()
+    except (OSError, ValueError):  # e.g. a long vkey is not a valid file name
+        is_file = False
+    try:
+        vkey = Path(key).read_text("utf-8").strip() if is_file else key.strip()
+    except (OSError, ValueError) as exc:
+        return VerificationReport(False, (f"pinned key: cannot read {key}: {exc}",), {})
+    if "+" not in vkey:
+        message = f"pinned key: {key!r} is neither a readable file nor a verifier key"
+        return VerificationReport(False, (message,), {})
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        return VerificationReport(False, (f"cannot read {path}: {exc.strerror or exc}",), {})
+    return verify_text(raw, vkey, allow_partial=allow_partial)

@@ -1,0 +1,1 @@
+"""Connectors: parse and normalize what ERP, WMS and courier systems send into EventDrafts."""

@@ -1,0 +1,152 @@
+"""The Merkle log in SQL: stored perfect-subtree hashes and signed checkpoints.
+
+Every proof is planned first (which stored nodes it needs) and then fetched with ONE query, so
+the number of statements does not grow with the tree or with the number of proofs asked for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from aiocache import BaseCache
+from sqlalchemy import insert, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from gateway.ledger import merkle
+from gateway.ledger.merkle import NodeId
+from gateway.tables import checkpoints, log_nodes
+
+# Two parameters per node: stay well below the 32766 bound parameters SQLite and asyncpg allow.
+_CHUNK = 4000
+
+
+class LogCorrupted(RuntimeError):
+    """The stored tree no longer reproduces the last signed root: stop, do not sign."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredCheckpoint:
+    tree_size: int
+    root: bytes
+    note: str
+    created_at: datetime
+
+
+async def latest_checkpoint(conn: AsyncConnection) -> StoredCheckpoint | None:
+    row = (
+        await conn.execute(select(checkpoints).order_by(checkpoints.c.tree_size.desc()).limit(1))
+    ).first()
+    return StoredCheckpoint(row.tree_size, row.root, row.note, row.created_at) if row else None
+
+
+async def checkpoint_at(conn: AsyncConnection, size: int) -> StoredCheckpoint | None:
+    row = (await conn.execute(select(checkpoints).where(checkpoints.c.tree_size == size))).first()
+    return StoredCheckpoint(row.tree_size, row.root, row.note, row.created_at) if row else None
+
+
+async def fetch_nodes(conn: AsyncConnection, ids: Iterable[NodeId]) -> dict[NodeId, bytes]:
+    wanted = sorted(set(ids))
+    found: dict[NodeId, bytes] = {}
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start : start + _CHUNK]
+        rows = await conn.execute(
+            select(log_nodes.c.level, log_nodes.c.idx, log_nodes.c.hash).where(
+                tuple_(log_nodes.c.level, log_nodes.c.idx).in_(chunk)
+            )
+        )
+        found.update({(row.level, row.idx): row.hash for row in rows})
+    missing = [node for node in wanted if node not in found]
+    if missing:
+        raise LogCorrupted(f"{len(missing)} Merkle nodes are missing, first {missing[0]}")
+    return found
+
+
+async def insert_nodes(conn: AsyncConnection, nodes: Mapping[NodeId, bytes]) -> None:
+    if nodes:
+        await conn.execute(
+            insert(log_nodes),
+            [{"level": level, "idx": idx, "hash": h} for (level, idx), h in nodes.items()],
+        )
+
+
+async def insert_checkpoint(
+    conn: AsyncConnection, size: int, root: bytes, note: str, now: datetime
+) -> StoredCheckpoint:
+    await conn.execute(
+        insert(checkpoints).values(tree_size=size, root=root, note=note, created_at=now)
+    )
+    return StoredCheckpoint(size, root, note, now)
+
+
+async def inclusion_proofs(
+    conn: AsyncConnection,
+    leaf_indexes: Sequence[int],
+    size: int,
+    known: Mapping[NodeId, bytes] | None = None,
+    cache: BaseCache | None = None,
+) -> dict[int, list[bytes]]:
+    """Inclusion proofs of many leaves in the tree of `size`, with at most one lookup."""
+    plans = {index: merkle.inclusion_plan(index, size) for index in set(leaf_indexes)}
+    nodes = await _nodes_for(conn, merkle.needed_nodes(*plans.values()), known, cache)
+    return {index: merkle.assemble(plan, nodes) for index, plan in plans.items()}
+
+
+async def consistency_proof(
+    conn: AsyncConnection, old_size: int, new_size: int, cache: BaseCache | None = None
+) -> list[bytes]:
+    plan = merkle.consistency_plan(old_size, new_size)
+    nodes = await _nodes_for(conn, merkle.needed_nodes(plan), None, cache)
+    return merkle.assemble(plan, nodes)
+
+
+async def _nodes_for(
+    conn: AsyncConnection,
+    needed: set[NodeId],
+    known: Mapping[NodeId, bytes] | None,
+    cache: BaseCache | None,
+) -> dict[NodeId, bytes]:
+    nodes = dict(known or {})
+    missing = sorted(needed - nodes.keys())
+    if missing and cache is not None:
+        # Stored nodes never change, so a cached node is never stale.
+        cached = await cache.multi_get([_node_key(node) for node in missing])
+        nodes.update({node: bytes.fromhex(h) for node, h in zip(missing, cached, strict=True) if h})
+        missing = [node for node in missing if node not in nodes]
+    if missing:
+        fetched = await fetch_nodes(conn, missing)
+        nodes.update(fetched)
+        if cache is not None:
+            await cache.multi_set([(_node_key(n), h.hex()) for n, h in fetched.items()])
+    return nodes
+
+
+def _node_key(node: NodeId) -> str:
+    return f"log-node:{node[0]}:{node[1]}"
+
+
+async def verified_inclusion_proofs(
+    conn: AsyncConnection,
+    leaf_hashes: Mapping[int, bytes],
+    checkpoint: StoredCheckpoint,
+    cache: BaseCache | None = None,
+) -> dict[int, list[bytes]]:
+    """Proofs that are checked against the signed root before anyone sees them.
+
+    A cache shared by mistake between two logs (or a stale one after a restore) can only cost
+    a second lookup: a proof that does not verify is rebuilt from the database.
+    """
+    size = checkpoint.tree_size
+    proofs = await inclusion_proofs(conn, list(leaf_hashes), size, cache=cache)
+    try:
+        for index, proof in proofs.items():
+            merkle.verify_inclusion(leaf_hashes[index], index, size, proof, checkpoint.root)
+    except merkle.ProofError:
+        if cache is None:
+            raise LogCorrupted(
+                "stored nodes do not prove an event against its checkpoint"
+            ) from None
+        await cache.clear()
+        return await verified_inclusion_proofs(conn, leaf_hashes, checkpoint, None)
+    return proofs

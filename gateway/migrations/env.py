@@ -1,0 +1,19 @@
+"""Alembic environment: always run with a connection handed in by gateway.db.migrate."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from gateway.tables import metadata
+
+connection = context.config.attributes.get("connection")
+if connection is None:  # pragma: no cover - guarded by gateway.db
+    raise RuntimeError("run migrations through `orderlens migrate`, not the alembic CLI")
+
+context.configure(
+    connection=connection,
+    target_metadata=metadata,
+    render_as_batch=connection.dialect.name == "sqlite",
+)
+with context.begin_transaction():
+    context.run_migrations()

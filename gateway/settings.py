@@ -1,0 +1,125 @@
+"""Typed settings, read once from the environment (or built directly by the CLI and tests).
+
+Secrets are held in `Secret` wrappers so that they never show up in a repr, a log line or an
+error message.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gateway.ingest.webhooks import WebhookSecret
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./orderlens.db"
+DEFAULT_LOG_ORIGIN = "orderlens.local/timeline/v1"
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    # Where generated dev keys live (the log signing key today, the master keyring later).
+    data_dir: Path = Path(".orderlens")
+    # A production signing key (PEM, PKCS#8 Ed25519); when unset a dev key is made in data_dir.
+    signing_key_file: Path | None = None
+    log_origin: str = DEFAULT_LOG_ORIGIN
+    # source name -> Standard Webhooks secret for POST /ingest/events
+    ingest_secrets: Mapping[str, WebhookSecret] = field(default_factory=dict)
+    cache_url: str = "memory://"
+    graphiql: bool = False
+    max_body_bytes: int = 1024 * 1024
+    webhook_tolerance_seconds: int = 300
+    max_batch_events: int = 500
+    auto_migrate: bool = False
+
+    def __repr__(self) -> str:
+        # Secrets are redacted: only which sources are configured is shown.
+        return (
+            f"Settings(database_url={redact_url(self.database_url)!r}, "
+            f"log_origin={self.log_origin!r}, sources={sorted(self.ingest_secrets)!r}, "
+            f"cache_url={redact_url(self.cache_url)!r}, graphiql={self.graphiql!r})"
+        )
+
+    @property
+    def signing_key_path(self) -> Path:
+        return self.signing_key_file or self.data_dir / "log-signing-key.pem"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        signing = env.get("ORDERLENS_SIGNING_KEY_FILE")
+        return cls(
+            database_url=env.get("ORDERLENS_DATABASE_URL", DEFAULT_DATABASE_URL),
+            data_dir=Path(env.get("ORDERLENS_DATA_DIR", ".orderlens")),
+            signing_key_file=Path(signing) if signing else None,
+            log_origin=env.get("ORDERLENS_LOG_ORIGIN", DEFAULT_LOG_ORIGIN),
+            ingest_secrets=parse_sources(env.get("ORDERLENS_INGEST_SECRETS", "")),
+            cache_url=env.get("ORDERLENS_CACHE_URL", "memory://"),
+            graphiql=_flag(env, "ORDERLENS_GRAPHIQL", default=False),
+            max_body_bytes=_int(env, "ORDERLENS_MAX_BODY_BYTES", 1024 * 1024),
+            auto_migrate=_flag(env, "ORDERLENS_AUTO_MIGRATE", default=False),
+        )
+
+
+def parse_sources(value: str) -> dict[str, WebhookSecret]:
+    """`erp=whsec_...,wms=whsec_...` -> {name: secret}. Errors never echo a secret."""
+    sources: dict[str, WebhookSecret] = {}
+    for index, item in enumerate(part.strip() for part in value.split(",")):
+        if not item:
+            continue
+        name, sep, secret = item.partition("=")
+        name = name.strip()
+        if not sep or not valid_source_name(name):
+            raise SettingsError(
+                f"ORDERLENS_INGEST_SECRETS entry {index + 1}: expected name=whsec_..., "
+                "name of lowercase letters, digits, '-', '_' or ':'"
+            )
+        if name in sources:
+            raise SettingsError(f"ORDERLENS_INGEST_SECRETS: source {name!r} is listed twice")
+        try:
+            sources[name] = WebhookSecret(secret.strip())
+        except ValueError as exc:
+            raise SettingsError(f"ORDERLENS_INGEST_SECRETS: secret of {name!r}: {exc}") from None
+    return sources
+
+
+def valid_source_name(name: str) -> bool:
+    allowed = set("abcdefghijklmnopqrstuvwxyz0123456789-_:")
+    return 0 < len(name) <= 64 and set(name) <= allowed
+
+
+def redact_url(url: str) -> str:
+    """Hide a password in a database or cache URL."""
+    scheme, sep, rest = url.partition("://")
+    if not sep or "@" not in rest:
+        return url
+    credentials, _, host = rest.rpartition("@")
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{host}" if ":" in credentials else url
+
+
+def _flag(env: Mapping[str, str], name: str, *, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None:
+        return default
+    if raw.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if raw.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise SettingsError(f"{name} must be true or false, got {raw!r}")
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be an integer, got {raw!r}") from None

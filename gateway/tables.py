@@ -1,0 +1,171 @@
+"""SQLAlchemy Core tables. One MetaData so Alembic sees the whole schema.
+
+The event log (`events`, `log_nodes`, `checkpoints`) is append-only: rows are inserted and
+never updated or deleted. Projections (`orders`, `shipments`) are derived and can be rebuilt
+from the log at any time.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    PrimaryKeyConstraint,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every backend (SQLite would otherwise hand back naive ones)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime refused: timestamps must be timezone-aware")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+Timestamp = UtcDateTime
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("leaf_index", BigInteger, nullable=False, unique=True),
+    Column("order_number", String(64), nullable=False),
+    Column("seq", Integer, nullable=False),
+    # "id:<source>:<source event id>" or "hash:<sha256 of the source's content>"
+    Column("dedup_key", String(400), nullable=False, unique=True),
+    Column("source", String(64), nullable=False),
+    Column("layer", String(16), nullable=False),
+    Column("milestone", String(40), nullable=False),
+    Column("reason", String(60)),
+    Column("visibility", String(16), nullable=False),
+    Column("shipment_id", String(100)),
+    Column("occurred_at", Timestamp, nullable=False),
+    Column("received_at", Timestamp, nullable=False),
+    # The CloudEvent exactly as committed to the log (RFC 8785 canonical JSON).
+    Column("document", Text, nullable=False),
+    Column("leaf_hash", LargeBinary(32), nullable=False),
+    UniqueConstraint("order_number", "seq"),
+    Index(None, "order_number", "occurred_at", "seq"),
+)
+
+# Hash of every perfect subtree of the Merkle log: (level, index) covers leaves
+# [index * 2**level, (index + 1) * 2**level). Any proof needs one lookup of O(log n) rows.
+log_nodes = Table(
+    "log_nodes",
+    metadata,
+    Column("level", SmallInteger, nullable=False),
+    Column("idx", BigInteger, nullable=False),
+    Column("hash", LargeBinary(32), nullable=False),
+    PrimaryKeyConstraint("level", "idx"),
+)
+
+checkpoints = Table(
+    "checkpoints",
+    metadata,
+    Column("tree_size", BigInteger, primary_key=True, autoincrement=False),
+    Column("root", LargeBinary(32), nullable=False),
+    Column("note", Text, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+)
+
+# Standard Webhooks deliveries already answered, for `webhook-id` idempotency.
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("source", String(64), nullable=False),
+    Column("webhook_id", String(256), nullable=False),
+    Column("body_sha256", LargeBinary(32), nullable=False),
+    Column("status_code", SmallInteger, nullable=False),
+    Column("response", Text, nullable=False),
+    Column("received_at", Timestamp, nullable=False),
+    PrimaryKeyConstraint("source", "webhook_id"),
+)
+
+# Payloads that could not be ingested, kept with the reason so they can be replayed.
+dead_letters = Table(
+    "dead_letters",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("source", String(64), nullable=False),
+    Column("webhook_id", String(256)),
+    Column("received_at", Timestamp, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("content_type", String(100), nullable=False),
+    Column("payload", LargeBinary, nullable=False),
+    Column("status", String(16), nullable=False, default="pending"),
+    Index(None, "status", "received_at"),
+)
+
+orders = Table(
+    "orders",
+    metadata,
+    Column("number", String(64), primary_key=True),
+    Column("customer_ref", String(64)),
+    Column("status", String(40), nullable=False),
+    Column("promised_date", Date),
+    Column("carrier_edd", Date),
+    Column("placed_at", Timestamp),
+    Column("updated_at", Timestamp, nullable=False),
+    Column("event_count", Integer, nullable=False),
+    Column("last_seq", Integer, nullable=False),
+    Column("lines", JSON, nullable=False),
+    Column("sources", JSON, nullable=False),
+)
+
+shipments = Table(
+    "shipments",
+    metadata,
+    Column("order_number", String(64), nullable=False),
+    Column("shipment_id", String(100), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("carrier", String(64)),
+    Column("tracking_number", String(100)),
+    Column("service_level", String(64)),
+    Column("status", String(40), nullable=False),
+    Column("status_reason", String(60)),
+    Column("carrier_edd", JSON),
+    Column("original_carrier_edd", JSON),
+    Column("packages", JSON, nullable=False),
+    Column("last_location", JSON),
+    Column("last_event_at", Timestamp, nullable=False),
+    PrimaryKeyConstraint("order_number", "shipment_id"),
+)
+
+PROJECTION_TABLES = (shipments, orders)

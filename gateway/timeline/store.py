@@ -1,0 +1,142 @@
+"""Reading an order's events and writing its projection rows."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Iterable
+from datetime import date
+from typing import Any
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from gateway.tables import events, orders, shipments
+from gateway.timeline.model import LoggedEvent, OrderView, ShipmentView
+
+_CHUNK = 400
+
+
+async def load_events(
+    conn: AsyncConnection, order_numbers: Collection[str]
+) -> dict[str, list[LoggedEvent]]:
+    """All logged events of these orders, grouped by order, in seq order."""
+    grouped: dict[str, list[LoggedEvent]] = defaultdict(list)
+    wanted = sorted(order_numbers)
+    for start in range(0, len(wanted), _CHUNK):
+        rows = await conn.execute(
+            select(events.c.document, events.c.leaf_index, events.c.leaf_hash)
+            .where(events.c.order_number.in_(wanted[start : start + _CHUNK]))
+            .order_by(events.c.order_number, events.c.seq)
+        )
+        for row in rows:
+            event = LoggedEvent.from_document(row.document, row.leaf_index, row.leaf_hash)
+            grouped[event.order_number].append(event)
+    return grouped
+
+
+async def save_projections(conn: AsyncConnection, views: Iterable[OrderView]) -> None:
+    """Replace the projection rows of these orders (portable: no dialect-specific upsert)."""
+    views = list(views)
+    if not views:
+        return
+    numbers = [view.number for view in views]
+    for start in range(0, len(numbers), _CHUNK):
+        chunk = numbers[start : start + _CHUNK]
+        await conn.execute(delete(shipments).where(shipments.c.order_number.in_(chunk)))
+        await conn.execute(delete(orders).where(orders.c.number.in_(chunk)))
+    await conn.execute(insert(orders), [order_row(view) for view in views])
+    shipment_rows = [shipment_row(s) for view in views for s in view.shipments]
+    if shipment_rows:
+        await conn.execute(insert(shipments), shipment_rows)
+
+
+def order_row(view: OrderView) -> dict[str, Any]:
+    return {
+        "number": view.number,
+        "customer_ref": view.customer_ref,
+        "status": view.status,
+        "promised_date": view.promised_date,
+        "carrier_edd": view.carrier_edd,
+        "placed_at": view.placed_at,
+        "updated_at": view.updated_at,
+        "event_count": view.event_count,
+        "last_seq": view.last_seq,
+        "lines": list(view.lines),
+        "sources": view.sources,
+    }
+
+
+def shipment_row(view: ShipmentView) -> dict[str, Any]:
+    return {
+        "order_number": view.order_number,
+        "shipment_id": view.shipment_id,
+        "position": view.position,
+        "carrier": view.carrier,
+        "tracking_number": view.tracking_number,
+        "service_level": view.service_level,
+        "status": view.status,
+        "status_reason": view.status_reason,
+        "carrier_edd": view.carrier_edd,
+        "original_carrier_edd": view.original_carrier_edd,
+        "packages": list(view.packages),
+        "last_location": view.last_location,
+        "last_event_at": view.last_event_at,
+    }
+
+
+def order_from_row(row: Any, shipment_rows: Iterable[Any]) -> OrderView:
+    return OrderView(
+        number=row.number,
+        status=row.status,
+        updated_at=row.updated_at,
+        event_count=row.event_count,
+        last_seq=row.last_seq,
+        customer_ref=row.customer_ref,
+        promised_date=_as_date(row.promised_date),
+        carrier_edd=_as_date(row.carrier_edd),
+        placed_at=row.placed_at,
+        lines=tuple(row.lines),
+        sources=dict(row.sources),
+        shipments=tuple(shipment_from_row(s) for s in shipment_rows),
+    )
+
+
+def shipment_from_row(row: Any) -> ShipmentView:
+    return ShipmentView(
+        order_number=row.order_number,
+        shipment_id=row.shipment_id,
+        position=row.position,
+        status=row.status,
+        last_event_at=row.last_event_at,
+        carrier=row.carrier,
+        tracking_number=row.tracking_number,
+        service_level=row.service_level,
+        status_reason=row.status_reason,
+        carrier_edd=row.carrier_edd,
+        original_carrier_edd=row.original_carrier_edd,
+        packages=tuple(row.packages),
+        last_location=row.last_location,
+    )
+
+
+async def read_orders(conn: AsyncConnection, numbers: Collection[str]) -> dict[str, OrderView]:
+    """Projected orders by number: two statements whatever the count."""
+    wanted = sorted(numbers)
+    order_rows = (await conn.execute(select(orders).where(orders.c.number.in_(wanted)))).all()
+    shipment_rows = (
+        await conn.execute(
+            select(shipments)
+            .where(shipments.c.order_number.in_(wanted))
+            .order_by(shipments.c.order_number, shipments.c.position)
+        )
+    ).all()
+    by_order: dict[str, list[Any]] = defaultdict(list)
+    for s in shipment_rows:
+        by_order[s.order_number].append(s)
+    return {row.number: order_from_row(row, by_order[row.number]) for row in order_rows}
+
+
+def _as_date(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))

@@ -1,0 +1,72 @@
+"""The ASGI application: routes, one lifespan, nothing else."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from gateway.graphql_view import GraphQLView
+from gateway.ingest.endpoint import ingest_events
+from gateway.ledger.store import latest_checkpoint
+from gateway.runtime import Runtime
+from gateway.settings import Settings
+from resolvers import build_schema
+
+LOG_KEY_PATH = "/.well-known/orderlens/log-key"
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> Starlette:
+    settings = settings or Settings.from_env()
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        runtime = await Runtime.start(settings, clock=clock)
+        app.state.runtime = runtime
+        try:
+            yield
+        finally:
+            await runtime.close()
+
+    graphql = GraphQLView(
+        schema=build_schema(introspection=settings.graphiql),
+        graphql_ide="graphiql" if settings.graphiql else None,
+        allow_queries_via_get=False,
+    )
+    routes = [
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/ingest/events", ingest_events, methods=["POST"]),
+        Route(LOG_KEY_PATH, log_key, methods=["GET"]),
+        Route("/log/checkpoint", checkpoint, methods=["GET"]),
+        Route("/healthz", health, methods=["GET"]),
+    ]
+    return Starlette(routes=routes, lifespan=lifespan)
+
+
+async def log_key(request: Request) -> Response:
+    """The log's verifier key, to pin once and verify every receipt offline."""
+    runtime: Runtime = request.app.state.runtime
+    return PlainTextResponse(runtime.signer.vkey + "\n")
+
+
+async def checkpoint(request: Request) -> Response:
+    """The latest signed checkpoint, as a C2SP signed note."""
+    runtime: Runtime = request.app.state.runtime
+    async with runtime.engine.connect() as conn:
+        stored = await latest_checkpoint(conn)
+    if stored is None:
+        return PlainTextResponse("the log is empty\n", status_code=404)
+    return PlainTextResponse(stored.note)
+
+
+async def health(request: Request) -> Response:
+    return JSONResponse({"status": "ok"})

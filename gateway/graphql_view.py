@@ -1,0 +1,90 @@
+"""GraphQL over HTTP on top of strawberry's ASGI view.
+
+Adds what the GraphQL-over-HTTP spec asks and stock strawberry lacks: answers in
+`application/graphql-response+json` when the client accepts it, with 400 for a request that
+could not be executed at all (parse or validation errors), and 406 for an Accept header we
+cannot satisfy.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
+
+from gateway.runtime import Runtime
+from resolvers import Context
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+
+
+class _SubResponse(Response):
+    wants_graphql_response = False
+
+
+class GraphQLView(GraphQL[Context, None]):
+    async def get_context(self, request: Request | WebSocket, response: Any = None) -> Context:
+        runtime: Runtime = request.app.state.runtime
+        return Context(runtime)
+
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
+        sub = _SubResponse()
+        sub.status_code = None  # type: ignore[assignment]
+        del sub.headers["content-length"]
+        sub.wants_graphql_response = prefers_graphql_response(request.headers.get("accept", ""))
+        return sub
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST":
+            accept = Request(scope).headers.get("accept", "")
+            if accept and not acceptable(accept):
+                response = JSONResponse(
+                    {"errors": [{"message": f"cannot answer in any of: {accept}"}]},
+                    status_code=406,
+                )
+                await response(scope, receive, send)
+                return
+        await super().__call__(scope, receive, send)
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        response = super().create_response(response_data, sub_response)
+        if getattr(sub_response, "wants_graphql_response", False):
+            response.headers["content-type"] = GRAPHQL_RESPONSE
+            # Parse and validation errors carry no `path`: the operation never ran.
+            errors = response_data.get("errors") if isinstance(response_data, dict) else None
+            not_executed = (
+                isinstance(response_data, dict)
+                and response_data.get("data") is None
+                and bool(errors)
+                and all(isinstance(e, dict) and "path" not in e for e in errors or [])
+            )
+            if not_executed and not sub_response.status_code:
+                response.status_code = 400
+        return response
+
+
+def _media_types(accept: str) -> list[str]:
+    return [part.split(";")[0].strip().lower() for part in accept.split(",") if part.strip()]
+
+
+def prefers_graphql_response(accept: str) -> bool:
+    types = _media_types(accept)
+    return GRAPHQL_RESPONSE in types and (
+        "application/json" not in types
+        or types.index(GRAPHQL_RESPONSE) < types.index("application/json")
+    )
+
+
+def acceptable(accept: str) -> bool:
+    return any(
+        t in {GRAPHQL_RESPONSE, "application/json", "application/*", "*/*"}
+        for t in _media_types(accept)
+    )

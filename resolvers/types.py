@@ -1,0 +1,200 @@
+"""GraphQL object types. Built only by resolvers/present.py from read-model values."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, cast
+
+import strawberry
+from strawberry.scalars import JSON
+
+from resolvers.context import Info
+from resolvers.enums import Layer, OrderStatus, ReasonCode, ShipmentStatus, Visibility
+
+
+@strawberry.type(description="An item of the order.")
+class OrderLine:
+    line_id: str
+    sku: str
+    description: str
+    quantity: int
+
+
+@strawberry.type(description="A package inside a shipment.")
+class Package:
+    id: str
+    tracking_number: str | None
+    weight_grams: int | None
+
+
+@strawberry.type(description="A city-level place; never a street address.")
+class Location:
+    city: str | None
+    region: str | None
+    country: str | None
+    hub_id: str | None
+    hub_name: str | None
+
+
+@strawberry.type(description="A delivery estimate given by the carrier.")
+class CarrierEstimate:
+    date: date
+    window_start: str | None
+    window_end: str | None
+    kind: str
+
+
+@strawberry.type(description="How current one source's part of the timeline is.")
+class SourceFreshness:
+    source: str
+    events: int
+    last_occurred_at: datetime
+    last_received_at: datetime
+
+
+@strawberry.type(description="A shipment of the order and where it is.")
+class Shipment:
+    id: str
+    carrier: str | None
+    tracking_number: str | None
+    service_level: str | None
+    status: ShipmentStatus  # type: ignore[valid-type]
+    status_reason: ReasonCode | None  # type: ignore[valid-type]
+    carrier_estimate: CarrierEstimate | None = strawberry.field(
+        description="The carrier's latest delivery estimate."
+    )
+    original_carrier_estimate: CarrierEstimate | None = strawberry.field(
+        description="The first estimate the carrier gave (never changes)."
+    )
+    packages: list[Package]
+    last_location: Location | None
+    last_event_at: datetime
+
+
+@strawberry.type(description="The source's own status code and text, before normalization.")
+class RawStatus:
+    code: str | None
+    text: str | None
+    mapping_version: str | None
+
+
+@strawberry.type(
+    description="Proof that an event is in the signed log: verify it offline with "
+    "`orderlens verify FILE --key KEY` and the log's public key."
+)
+class Receipt:
+    format: str
+    leaf_index: int
+    tree_size: int
+    inclusion_proof: list[str]
+    checkpoint: str = strawberry.field(description="The signed checkpoint (C2SP signed note).")
+    event: JSON = strawberry.field(description="The event exactly as committed to the log.")
+
+
+@strawberry.type(description="One event of the order's timeline.")
+class TimelineEvent:
+    id: strawberry.ID
+    seq: int = strawberry.field(
+        description="Position in the order's chain (1, 2, ...), by arrival."
+    )
+    layer: Layer  # type: ignore[valid-type]
+    milestone: str
+    title: str = strawberry.field(description="What happened, in words a customer understands.")
+    reason: ReasonCode | None  # type: ignore[valid-type]
+    occurred_at: datetime
+    received_at: datetime
+    source: str
+    visibility: Visibility  # type: ignore[valid-type]
+    shipment_id: str | None
+    raw: RawStatus | None
+    location: Location | None
+    leaf_index: strawberry.Private[int]
+    logged: strawberry.Private[Any]
+
+    @strawberry.field(description="Inclusion proof and signed checkpoint for this event.")
+    async def receipt(self, info: Info) -> Receipt:
+        from resolvers.present import present_receipt
+
+        return present_receipt(await info.context.loaders.receipts.load(self.logged))
+
+
+@strawberry.type
+class TimelineEdge:
+    cursor: str
+    node: TimelineEvent
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@strawberry.type(description="A page of the timeline, in the order events happened.")
+class TimelineConnection:
+    edges: list[TimelineEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+@strawberry.type(description="An order, federated from ERP, WMS and courier events.")
+class Order:
+    number: str
+    status: OrderStatus  # type: ignore[valid-type]
+    customer_ref: str | None
+    promised_date: date | None
+    carrier_estimated_delivery: date | None = strawberry.field(
+        description="The latest carrier estimate among shipments still on their way."
+    )
+    placed_at: datetime | None
+    updated_at: datetime
+    lines: list[OrderLine]
+    shipments: list[Shipment]
+    sources: list[SourceFreshness] = strawberry.field(
+        description="Last update per source, so users see how current each part is."
+    )
+    event_count: int
+
+    @strawberry.field(description="The timeline in the order events happened (oldest first).")
+    async def timeline(
+        self,
+        info: Info,
+        first: Annotated[int, strawberry.argument(description="Page size, 1 to 500.")] = 50,
+        after: str | None = None,
+    ) -> TimelineConnection:
+        from resolvers.query import timeline_page
+
+        return await timeline_page(info, self.number, self.event_count, first, after)
+
+    @strawberry.field(
+        description="The whole timeline with one checkpoint, for `orderlens verify` "
+        "(format orderlens.timeline/v1)."
+    )
+    async def verification_bundle(self, info: Info) -> JSON:
+        from resolvers.query import verification_bundle
+
+        return cast(JSON, await verification_bundle(info, self.number))
+
+
+@strawberry.type(description="A signed checkpoint of the log.")
+class Checkpoint:
+    tree_size: int
+    root_hash: str
+    note: str
+    created_at: datetime
+
+
+@strawberry.type(description="Proof that the log at `to_size` extends the log at `from_size`.")
+class ConsistencyProof:
+    from_size: int
+    to_size: int
+    proof: list[str]
+    from_checkpoint: str
+    to_checkpoint: str
+
+
+@strawberry.type(description="The transparency log that every event is committed to.")
+class Log:
+    origin: str
+    public_key: str = strawberry.field(description="Verifier key (Go sumdb note vkey format).")
+    checkpoint: Checkpoint | None

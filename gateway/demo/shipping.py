@@ -1,0 +1,240 @@
+"""One shipment's life after pack-out: its label, then the carrier's scans up to delivery.
+
+Incidents are planned here: carrier estimate slips, exceptions with recovery, failed delivery
+attempts. Each one pushes the rest of the route back, so the scans stay in time order.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Final
+
+from gateway.demo.catalog import (
+    BULKY_CARRIER,
+    EXPORT_GATEWAYS,
+    NATIONAL_HUBS,
+    Carrier,
+    Place,
+    Product,
+)
+from gateway.demo.script import Script, at_local
+from gateway.events.taxonomy import Layer, Reason, ShipmentMilestone, Visibility
+
+DELAY_REASONS: Final = (
+    Reason.WEATHER_DELAY,
+    Reason.CARRIER_DAMAGED_PARCEL,
+    Reason.CARRIER_SORTING_ERROR,
+    Reason.CARRIER_VEHICLE_ISSUE,
+    Reason.CARRIER_CAPACITY,
+)
+DELIVERED_REASONS: Final = (
+    Reason.DELIVERED_TO_RECIPIENT,
+    Reason.DELIVERED_SAFE_PLACE,
+    Reason.DELIVERED_SIGNED,
+)
+WINDOWS: Final[tuple[tuple[str, str], ...]] = (
+    ("09:00", "12:00"),
+    ("12:00", "15:00"),
+    ("14:00", "18:00"),
+)
+
+Line = tuple[Product, int]
+Stop = tuple[str, Reason, Place, dict[str, object]]  # scan kind, reason, where, location
+
+
+@dataclass(frozen=True, slots=True)
+class Shipment:
+    carrier: Carrier
+    origin: Place
+    dest: Place
+    lines: list[Line]
+    promised: date
+    traits: frozenset[str]  # incidents the simulator wants to be sure to show
+
+
+@dataclass(frozen=True, slots=True)
+class _Courier:
+    """Writes one shipment's carrier scans, in the local time of where each happened."""
+
+    script: Script
+    carrier: Carrier
+    ship: dict[str, object]
+
+    def scan(
+        self,
+        milestone: ShipmentMilestone,
+        at: datetime,
+        kind: str,
+        where: Place,
+        location: dict[str, object],
+        reason: Reason | None = None,
+        edd: dict[str, object] | None = None,
+    ) -> None:
+        data: dict[str, object] = {"visibility": Visibility.PUBLIC.value}
+        data |= {"raw": self.carrier.raw(kind), "shipment": self.ship, "location": location}
+        if reason is not None:
+            data["reason"] = reason.value
+        if edd is not None:
+            data["edd"] = edd
+        uri = f"urn:demo:courier:{self.carrier.name}"
+        shipment = str(self.ship["id"])
+        self.script.emit(
+            "courier", uri, Layer.SHIPMENT, milestone, at, data, where.utc_offset, shipment
+        )
+
+
+def _edd(day: date, kind: str, window: tuple[str, str] | None = None) -> dict[str, object]:
+    edd: dict[str, object] = {"date": day.isoformat()}
+    if window is not None:
+        edd |= {"window_start": window[0], "window_end": window[1]}
+    return edd | {"kind": kind}
+
+
+def ship(s: Script, index: int, plan: Shipment, labelled: datetime) -> datetime:
+    """Label, then the carrier's scans up to delivery; returns when it was delivered."""
+    rng, carrier, origin, dest = s.rng, plan.carrier, plan.origin, plan.dest
+    shipment_id = f"SHP-{s.order[3:]}-{index}"
+    tracking = carrier.tracking_number(rng)
+    details: dict[str, object] = {
+        "id": shipment_id,
+        "carrier": carrier.name,
+        "tracking_number": tracking,
+        "service_level": carrier.service_level,
+    }
+    packages = _packages(rng, carrier, shipment_id, tracking, plan.lines)
+    s.wms(
+        ShipmentMilestone.LABEL_CREATED,
+        labelled,
+        Visibility.CUSTOMER,
+        shipment=details,
+        packages=packages,
+        location=origin.area(),
+    )
+    c = _Courier(s, carrier, details)
+    # Pickup is the evening collection run: today if labelled before the 16:00 cut-off.
+    local = labelled + timedelta(hours=origin.utc_offset)
+    day = local.date() + timedelta(days=0 if local.hour < 16 else 1)
+    picked_up = at_local(day, origin.utc_offset, rng.uniform(17, 19.5))
+    if not dest.domestic:
+        transit = rng.randint(3, 5)
+    elif dest.city == origin.city:
+        transit = 1
+    else:
+        transit = rng.randint(1, 3) + (1 if carrier is BULKY_CARRIER else 0)
+    edd = day + timedelta(days=transit)
+    c.scan(
+        ShipmentMilestone.PICKED_UP,
+        picked_up,
+        "picked_up",
+        origin,
+        origin.area(),
+        edd=_edd(edd, "scheduled"),
+    )
+    route = _route(rng, carrier, origin, dest)
+    # Scans are spread between pickup and 07:00 on the delivery day; the van leaves later.
+    slot = (at_local(edd, dest.utc_offset, 7.0) - picked_up) / (len(route) + 1)
+    # rng.random() comes first so forcing an incident does not change the draws that follow.
+    slipping = rng.random() < 0.12 or "slip" in plan.traits
+    slip_at = rng.randrange(len(route)) if slipping else -1
+    in_trouble = rng.random() < 0.05 or "exception" in plan.traits
+    trouble_at = rng.randrange(len(route)) if in_trouble else -1
+    shift = timedelta(0)
+    for n, (kind, reason, where, location) in enumerate(route):
+        at = picked_up + slot * (n + 1 + rng.uniform(-0.3, 0.3)) + shift
+        c.scan(ShipmentMilestone.IN_TRANSIT, at, kind, where, location, reason)
+        # Each incident pushes the rest of the route (and the estimate) back by whole days.
+        if n == trouble_at:
+            problem = Reason.CUSTOMS_DELAY if kind == "customs" else rng.choice(DELAY_REASONS)
+            at += s.minutes(60, 240)
+            c.scan(ShipmentMilestone.EXCEPTION, at, "exception", where, location, problem)
+            days = rng.randint(1, 2)
+            shift, edd = shift + timedelta(days=days), edd + timedelta(days=days)
+            at += timedelta(hours=rng.uniform(6, 20))
+            again = Reason.CUSTOMS_RELEASED if kind == "customs" else Reason.DEPARTED_FACILITY
+            revised = _edd(edd, "rescheduled")
+            c.scan(ShipmentMilestone.IN_TRANSIT, at, kind, where, location, again, revised)
+        if n == slip_at:
+            # The carrier revises its estimate, past what the merchant promised.
+            days = max(rng.randint(1, 2), (plan.promised - edd).days + 1)
+            shift, edd = shift + timedelta(days=days), edd + timedelta(days=days)
+            at += s.minutes(20, 90)
+            why, revised = Reason.DELIVERY_RESCHEDULED, _edd(edd, "rescheduled")
+            c.scan(ShipmentMilestone.IN_TRANSIT, at, "rescheduled", where, location, why, revised)
+    station = dest.hub("Delivery Station", 2)
+    kind = "window"
+    for attempt in (1, 2):
+        window = rng.choice(WINDOWS)
+        out = at_local(edd, dest.utc_offset, rng.uniform(7.5, 8.75))
+        c.scan(
+            ShipmentMilestone.OUT_FOR_DELIVERY,
+            out,
+            "out_for_delivery",
+            dest,
+            station,
+            edd=_edd(edd, kind, window),
+        )
+        arrived = at_local(
+            edd, dest.utc_offset, rng.uniform(int(window[0][:2]), int(window[1][:2]))
+        )
+        missed = rng.random() < 0.1 or "attempt" in plan.traits
+        if attempt == 1 and missed:  # nobody home: the van comes back tomorrow
+            why = Reason.CONSIGNEE_NOT_HOME
+            c.scan(
+                ShipmentMilestone.DELIVERY_ATTEMPTED,
+                arrived,
+                "attempted",
+                dest,
+                dest.area(),
+                why,
+            )
+            edd, kind = edd + timedelta(days=1), "rescheduled"
+            continue
+        how = Reason.DELIVERED_SIGNED if carrier is BULKY_CARRIER else rng.choice(DELIVERED_REASONS)
+        c.scan(ShipmentMilestone.DELIVERED, arrived, "delivered", dest, dest.area(), how)
+        return arrived
+    raise AssertionError("unreachable: the second attempt always delivers")
+
+
+def _route(rng: random.Random, carrier: Carrier, origin: Place, dest: Place) -> list[Stop]:
+    arrived, departed = Reason.ARRIVED_AT_FACILITY, Reason.DEPARTED_FACILITY
+    if dest.domestic:
+        stops = [origin]
+        if dest.city != origin.city:
+            if rng.random() < 0.5:  # long hauls go through a national hub
+                stops.append(rng.choice(NATIONAL_HUBS))
+            stops.append(dest)
+        route: list[Stop] = []
+        for stop in stops:
+            hub = stop.hub(carrier.facility)
+            route += [("arrived", arrived, stop, hub), ("departed", departed, stop, hub)]
+        return [*route, ("arrived", arrived, dest, dest.hub("Delivery Station", 2))]
+    out_hub, gateway = origin.hub(carrier.facility), EXPORT_GATEWAYS[carrier.name]
+    export, entry = gateway.hub("Gateway"), dest.hub("Gateway")
+    return [
+        ("arrived", arrived, origin, out_hub),
+        ("departed", departed, origin, out_hub),
+        ("arrived", arrived, gateway, export),
+        ("departed", departed, gateway, export),
+        ("dest_country", Reason.ARRIVED_AT_DESTINATION_COUNTRY, dest, entry),
+        ("customs", Reason.CUSTOMS_PROCESSING, dest, entry),
+        ("customs_released", Reason.CUSTOMS_RELEASED, dest, entry),
+        ("departed", departed, dest, entry),
+        ("arrived", arrived, dest, dest.hub("Delivery Station", 2)),
+    ]
+
+
+def _packages(
+    rng: random.Random, carrier: Carrier, shipment_id: str, tracking: str, lines: list[Line]
+) -> list[dict[str, object]]:
+    """One package per large appliance; small items share one box (plus packaging)."""
+    weights = [p.weight_grams for p, quantity in lines if p.bulky for _ in range(quantity)]
+    small = sum(p.weight_grams * quantity for p, quantity in lines if not p.bulky)
+    if small:
+        weights.append(small + rng.randint(150, 600))
+    numbers = [tracking] + [carrier.tracking_number(rng) for _ in weights[1:]]
+    return [
+        {"id": f"PKG-{shipment_id[4:]}-{n}", "tracking_number": number, "weight_grams": weight}
+        for n, (number, weight) in enumerate(zip(numbers, weights, strict=True), 1)
+    ]

@@ -52,7 +52,7 @@ class Runtime:
 
     async def close(self) -> None:
         await self.sequencer.stop()
-        await self.cache.close()
+        await close_cache(self.cache)
         await self.engine.dispose()
 
 
@@ -69,3 +69,12 @@ def publish_vkey(settings: Settings, signer: NoteSigner) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists() or path.read_text().strip() != signer.vkey:
         path.write_text(signer.vkey + "\n")
+
+
+async def close_cache(cache: BaseCache) -> None:
+    client = getattr(cache, "client", None)
+    if client is not None and hasattr(client, "aclose"):
+        # aiocache 0.12 closes its Redis client with the API redis-py deprecated in 5.0.1.
+        await client.aclose()
+    else:
+        await cache.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -15,6 +16,9 @@ from gateway.db import Writer, check_schema, create_engine, migrate
 from gateway.ingest.sequencer import Sequencer
 from gateway.ledger import NoteSigner, load_or_create_signing_key, load_signing_key
 from gateway.settings import Settings
+
+
+log = logging.getLogger(__name__)
 
 
 def utc_now() -> datetime:
@@ -41,6 +45,11 @@ class Runtime:
                 await check_schema(engine)
             signer = NoteSigner(load_log_key(settings), settings.log_origin)
             publish_vkey(settings, signer)
+            if not settings.ingest_secrets:
+                log.warning(
+                    "no ingestion sources configured (ORDERLENS_INGEST_SECRETS): "
+                    "every POST /ingest/events will be refused"
+                )
             writer = Writer(engine)
             sequencer = Sequencer(writer, signer, max_batch=settings.max_batch_events, clock=clock)
             await sequencer.start()

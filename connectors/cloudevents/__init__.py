@@ -2,6 +2,7 @@
 
 from connectors.cloudevents.parse import (
     MAX_EVENTS_PER_BATCH,
+    Parsed,
     ParsedBatch,
     PayloadError,
     Rejected,
@@ -11,6 +12,7 @@ from connectors.cloudevents.parse import (
 
 __all__ = [
     "MAX_EVENTS_PER_BATCH",
+    "Parsed",
     "ParsedBatch",
     "PayloadError",
     "Rejected",

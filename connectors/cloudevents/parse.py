@@ -50,8 +50,15 @@ class Rejected:
 
 
 @dataclass(frozen=True, slots=True)
+class Parsed:
+    index: int
+    draft: EventDraft
+    raw: bytes  # the event as received, kept if a later check dead-letters it
+
+
+@dataclass(frozen=True, slots=True)
 class ParsedBatch:
-    drafts: tuple[tuple[int, EventDraft], ...]
+    drafts: tuple[Parsed, ...]
     rejected: tuple[Rejected, ...]
 
 
@@ -61,19 +68,20 @@ def parse_batch(body: bytes, *, source: str) -> ParsedBatch:
         document = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise PayloadError(f"body is not valid JSON: {exc}") from None
-    items = document if isinstance(document, list) else [document]
     if not isinstance(document, list | dict):
         raise PayloadError("body must be a CloudEvent object or a JSON array of CloudEvents")
+    items = document if isinstance(document, list) else [document]
     if not items:
         raise PayloadError("batch is empty")
     if len(items) > MAX_EVENTS_PER_BATCH:
         raise PayloadError(f"batch has {len(items)} events; the limit is {MAX_EVENTS_PER_BATCH}")
-    drafts: list[tuple[int, EventDraft]] = []
+    drafts: list[Parsed] = []
     rejected: list[Rejected] = []
     for index, item in enumerate(items):
         result = parse_event(item, source=source)
+        raw = json.dumps(item, ensure_ascii=False).encode()
         if isinstance(result, EventDraft):
-            drafts.append((index, result))
+            drafts.append(Parsed(index, result, raw))
         else:
             event_id = item.get("id") if isinstance(item, dict) else None
             rejected.append(
@@ -81,7 +89,7 @@ def parse_batch(body: bytes, *, source: str) -> ParsedBatch:
                     index=index,
                     event_id=event_id if isinstance(event_id, str) else None,
                     errors=tuple(result),
-                    raw=json.dumps(item, ensure_ascii=False).encode(),
+                    raw=raw,
                 )
             )
     return ParsedBatch(drafts=tuple(drafts), rejected=tuple(rejected))

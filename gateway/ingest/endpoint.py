@@ -123,18 +123,14 @@ async def _process(
         async with runtime.writer.transaction() as conn:
             await store_dead_letters(conn, letters)
     if batch.drafts:
-        raws = _raw_events(body, [index for index, _ in batch.drafts])
-        submissions = [
-            Submission(draft, raw, webhook_id)
-            for (_, draft), raw in zip(batch.drafts, raws, strict=True)
-        ]
+        submissions = [Submission(p.draft, p.raw, webhook_id) for p in batch.drafts]
         try:
             outcomes = await runtime.sequencer.submit(submissions)
         except Exception:
             log.exception("ingest could not be committed")
             return 503, {"error": "events could not be committed; nothing was stored, retry"}
-        for (index, draft), outcome in zip(batch.drafts, outcomes, strict=True):
-            results[index] = _result(index, draft.source_event_id, outcome)
+        for parsed, outcome in zip(batch.drafts, outcomes, strict=True):
+            results[parsed.index] = _result(parsed.index, parsed.draft.source_event_id, outcome)
 
     ordered = [results[index] for index in sorted(results)]
     counts = {
@@ -154,12 +150,6 @@ def _result(index: int, source_event_id: str | None, outcome: Outcome) -> dict[s
         result["event_id"] = outcome.event_id
         result["receipt"] = outcome.receipt
     return result
-
-
-def _raw_events(body: bytes, indexes: list[int]) -> list[bytes]:
-    document = json.loads(body)
-    items = document if isinstance(document, list) else [document]
-    return [json.dumps(items[i], ensure_ascii=False).encode() for i in indexes]
 
 
 async def _remember(

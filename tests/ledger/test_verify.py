@@ -18,33 +18,8 @@ from gateway.ledger import (
     verify_document,
     verify_text,
 )
-from tests.ledger.memlog import ORDERS, ORIGIN, b64, camel, demo_log, make_signer
-
-LOG = demo_log()
-VKEY = LOG.signer.vkey
-PINNED = f"pinned key {ORIGIN}+{LOG.signer.key_id.hex()}"
-ORDER = "SO-10001"
-
-
-def problems(doc: object, **kwargs: Any) -> tuple[str, ...]:
-    report = verify_document(doc, VKEY, **kwargs)
-    assert report.ok == (not report.problems)
-    return report.problems
-
-
-def bundle() -> dict[str, Any]:
-    return LOG.bundle(ORDER)
-
-
-def ev(doc: dict[str, Any], seq: int) -> dict[str, Any]:
-    """The bundle item for ``seq`` (bundles list events in seq order)."""
-    item: dict[str, Any] = doc["events"][seq - 1]
-    assert item["event"]["data"]["seq"] == seq
-    return item
-
-
-def label(doc: dict[str, Any], seq: int) -> str:
-    return f"order {ORDER} seq {seq} (event id {ev(doc, seq)['event']['id']})"
+from tests.ledger.memlog import ORDERS, ORIGIN, b64, camel, make_signer
+from tests.ledger.verify_helpers import LOG, ORDER, PINNED, VKEY, bundle, ev, label, problems
 
 
 def all_receipts() -> list[dict[str, Any]]:

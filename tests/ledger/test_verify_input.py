@@ -7,38 +7,12 @@ import json
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from gateway.ledger import BUNDLE_FORMAT, verify_document, verify_file, verify_text
-from tests.ledger.memlog import ORIGIN, b64, demo_log, make_signer
-
-LOG = demo_log()
-VKEY = LOG.signer.vkey
-PINNED = f"pinned key {ORIGIN}+{LOG.signer.key_id.hex()}"
-ORDER = "SO-10001"
-
-
-def problems(doc: object, **kwargs: Any) -> tuple[str, ...]:
-    report = verify_document(doc, VKEY, **kwargs)
-    assert report.ok == (not report.problems)
-    return report.problems
-
-
-def bundle() -> dict[str, Any]:
-    return LOG.bundle(ORDER)
-
-
-def ev(doc: dict[str, Any], seq: int) -> dict[str, Any]:
-    item: dict[str, Any] = doc["events"][seq - 1]
-    assert item["event"]["data"]["seq"] == seq
-    return item
-
-
-def label(doc: dict[str, Any], seq: int) -> str:
-    return f"order {ORDER} seq {seq} (event id {ev(doc, seq)['event']['id']})"
-
+from tests.ledger.memlog import b64, make_signer
+from tests.ledger.verify_helpers import LOG, ORDER, PINNED, VKEY, bundle, ev, label, problems
 
 # --- malformed input -----------------------------------------------------------------------
 

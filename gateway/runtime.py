@@ -17,7 +17,6 @@ from gateway.ingest.sequencer import Sequencer
 from gateway.ledger import NoteSigner, load_or_create_signing_key, load_signing_key
 from gateway.settings import Settings
 
-
 log = logging.getLogger(__name__)
 
 

@@ -1,1 +1,96 @@
-"""privacy."""
+"""Personal data: sealed fields under per-customer keys, blind indexes, keyed commitments.
+
+Other packages import only from here.
+"""
+
+from privacy.blind_index import BlindIndex, normalize_email, normalize_phone
+from privacy.commitment import commitment_key, pii_commit
+from privacy.keys import (
+    DataKey,
+    DecryptionFailed,
+    KeyringConfigError,
+    KeyUnavailable,
+    LocalKeyring,
+    MasterKeyring,
+    StaticKeyring,
+    generate_data_key,
+    generate_root_key,
+    rewrap,
+    unwrap,
+    unwrap_data_key,
+    wrap,
+    wrap_data_key,
+    wrapped_version,
+)
+from privacy.policy import (
+    PII_FIELDS,
+    POLICY,
+    POLICY_VERSION,
+    REVEALABLE,
+    Disclosure,
+    Grant,
+    PolicyError,
+    Role,
+    Rule,
+    apply,
+    decide,
+    policy_table,
+    validate_policy,
+)
+from privacy.records import Address, Contact, OrderPii, Proof
+from privacy.sealed import (
+    PlaintextRefused,
+    Sealed,
+    SealedBytes,
+    seal,
+    stale_key,
+    unseal,
+    unseal_text,
+)
+
+__all__ = [
+    "PII_FIELDS",
+    "POLICY",
+    "POLICY_VERSION",
+    "REVEALABLE",
+    "Address",
+    "Contact",
+    "Disclosure",
+    "Grant",
+    "OrderPii",
+    "PolicyError",
+    "Proof",
+    "Role",
+    "Rule",
+    "apply",
+    "decide",
+    "policy_table",
+    "validate_policy",
+    "BlindIndex",
+    "DataKey",
+    "DecryptionFailed",
+    "KeyUnavailable",
+    "KeyringConfigError",
+    "LocalKeyring",
+    "MasterKeyring",
+    "PlaintextRefused",
+    "Sealed",
+    "SealedBytes",
+    "StaticKeyring",
+    "commitment_key",
+    "generate_data_key",
+    "generate_root_key",
+    "normalize_email",
+    "normalize_phone",
+    "pii_commit",
+    "rewrap",
+    "seal",
+    "stale_key",
+    "unseal",
+    "unseal_text",
+    "unwrap",
+    "unwrap_data_key",
+    "wrap",
+    "wrap_data_key",
+    "wrapped_version",
+]

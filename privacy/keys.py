@@ -1,0 +1,465 @@
+"""Master keys (KEKs) and per-subject data keys (DEKs): the envelope around all personal data.
+
+A master keyring holds numbered key versions, one of them primary. It only ever wraps small
+secrets (data keys, the blind-index root); sealed values sit under data keys, so rotating a
+master key re-wraps one short record per customer and never touches personal data.
+
+Wrapped record: ``0x01 | version (4, big-endian) | nonce (12) | AES-256-GCM(ciphertext | tag)``
+with AAD ``b"kek/v1" | header (5) | caller AAD``. The header is authenticated, so a blob cannot
+be relabelled to another version, and the caller's AAD binds it to its owner.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+import json
+import os
+import tempfile
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+__all__ = [
+    "KEYRING_FORMAT",
+    "DataKey",
+    "DecryptionFailed",
+    "KeyUnavailable",
+    "KeyringConfigError",
+    "LocalKeyring",
+    "MasterKeyring",
+    "StaticKeyring",
+    "generate_data_key",
+    "generate_root_key",
+    "rewrap",
+    "unwrap",
+    "unwrap_data_key",
+    "wrap",
+    "wrap_data_key",
+    "wrapped_version",
+]
+
+KEYRING_FORMAT = "orderlens.keyring/v1"
+KEY_SIZE = 32
+_FORMAT_BYTE = b"\x01"
+_HEADER_SIZE = 5
+_NONCE_SIZE = 12
+_TAG_SIZE = 16
+_WRAP_AAD = b"kek/v1"
+_MAX_VERSION = 0xFFFFFFFF  # the header holds the version in four bytes
+
+
+class KeyUnavailable(Exception):
+    """A key version needed here is retired, destroyed or unknown."""
+
+
+class DecryptionFailed(Exception):
+    """A ciphertext did not authenticate, or is not in the expected format."""
+
+
+class KeyringConfigError(ValueError):
+    """The configured master keys are unusable. Messages never contain key material."""
+
+
+class MasterKeyring(Protocol):
+    """Numbered master keys. `key` raises KeyUnavailable for a version not in `versions()`."""
+
+    @property
+    def primary_version(self) -> int: ...
+
+    def versions(self) -> tuple[int, ...]: ...
+
+    def key(self, version: int) -> bytes: ...
+
+
+# -- wrapping (shared by every backend) ------------------------------------------------------
+
+
+def _header(version: int) -> bytes:
+    return _FORMAT_BYTE + version.to_bytes(4, "big")
+
+
+def wrap(keyring: MasterKeyring, plaintext: bytes, aad: bytes) -> bytes:
+    """Encrypt a small secret under the primary master key, bound to `aad`."""
+    version = keyring.primary_version
+    header = _header(version)
+    nonce = os.urandom(_NONCE_SIZE)
+    sealed = AESGCM(keyring.key(version)).encrypt(nonce, plaintext, _WRAP_AAD + header + aad)
+    return header + nonce + sealed
+
+
+def wrapped_version(blob: bytes) -> int:
+    """The master key version a wrapped blob was written with (read from its header)."""
+    if len(blob) < _HEADER_SIZE + _NONCE_SIZE + _TAG_SIZE or blob[:1] != _FORMAT_BYTE:
+        raise DecryptionFailed("malformed wrapped key: unknown format or too short")
+    return int.from_bytes(blob[1:_HEADER_SIZE], "big")
+
+
+def unwrap(keyring: MasterKeyring, blob: bytes, aad: bytes, *, what: str = "wrapped key") -> bytes:
+    """Decrypt a wrapped secret; `what` names it in errors (never its value)."""
+    try:
+        version = wrapped_version(blob)
+    except DecryptionFailed:
+        raise DecryptionFailed(f"malformed {what}: unknown format or too short") from None
+    kek = keyring.key(version)  # KeyUnavailable if this version is retired or unknown
+    body = _HEADER_SIZE + _NONCE_SIZE
+    header, nonce, sealed = blob[:_HEADER_SIZE], blob[_HEADER_SIZE:body], blob[body:]
+    try:
+        return AESGCM(kek).decrypt(nonce, sealed, _WRAP_AAD + header + aad)
+    except InvalidTag:
+        raise DecryptionFailed(
+            f"{what} failed authentication under master key version {version}"
+        ) from None
+
+
+def rewrap(keyring: MasterKeyring, blob: bytes, aad: bytes) -> bytes:
+    """Re-wrap under the primary version; the secret is never returned. No-op if current."""
+    if wrapped_version(blob) == keyring.primary_version:
+        return blob
+    return wrap(keyring, unwrap(keyring, blob, aad), aad)
+
+
+# -- data keys -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class DataKey:
+    """One subject's AES-256 key. `key_id` is written (unencrypted) into every sealed value."""
+
+    key_id: bytes
+    key: bytes
+
+    def __post_init__(self) -> None:
+        if len(self.key_id) != 4 or len(self.key) != KEY_SIZE:
+            raise ValueError(
+                f"a data key is a 4-byte id and {KEY_SIZE} key bytes, "
+                f"got {len(self.key_id)} and {len(self.key)}"
+            )
+
+    def __repr__(self) -> str:
+        return f"DataKey(key_id=0x{self.key_id.hex()})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, DataKey):
+            return NotImplemented
+        # Constant time, so comparing keys cannot leak them through timing.
+        return hmac.compare_digest(self.key_id + self.key, other.key_id + other.key)
+
+    def __hash__(self) -> int:
+        return hash(self.key_id)
+
+
+def generate_data_key() -> DataKey:
+    return DataKey(key_id=os.urandom(4), key=AESGCM.generate_key(bit_length=256))
+
+
+def generate_root_key() -> bytes:
+    """A fresh blind-index root; the caller `wrap`s it under an AAD naming its purpose."""
+    return os.urandom(KEY_SIZE)
+
+
+def _dek_aad(subject_id: uuid.UUID) -> bytes:
+    return b"dek|" + subject_id.bytes
+
+
+def wrap_data_key(keyring: MasterKeyring, subject_id: uuid.UUID, dk: DataKey) -> bytes:
+    return wrap(keyring, dk.key_id + dk.key, _dek_aad(subject_id))
+
+
+def unwrap_data_key(keyring: MasterKeyring, subject_id: uuid.UUID, blob: bytes) -> DataKey:
+    what = f"wrapped data key of subject {subject_id}"
+    raw = unwrap(keyring, blob, _dek_aad(subject_id), what=what)
+    if len(raw) != 4 + KEY_SIZE:
+        raise DecryptionFailed(f"{what} has the wrong length")
+    return DataKey(key_id=raw[:4], key=raw[4:])
+
+
+# -- backends --------------------------------------------------------------------------------
+
+
+def _check_version(version: int) -> None:
+    if not 1 <= version <= _MAX_VERSION:
+        raise KeyringConfigError(f"master key version {version} is outside 1..{_MAX_VERSION}")
+
+
+@dataclass(slots=True)
+class _Entry:
+    key: bytes | None  # None once retired: the bytes are gone from the file
+    created_at: str
+
+
+class LocalKeyring:
+    """Development keyring: a 0600 JSON file next to the app. Not for production.
+
+    Retiring a version deletes its key bytes from the file, so anything still wrapped under it
+    becomes unreadable; re-wrap first (`privacy.rotation.rewrap_all`).
+    """
+
+    def __init__(self, path: Path, primary: int, entries: Mapping[int, _Entry]) -> None:
+        self.path = path
+        self._primary = primary
+        self._entries = dict(entries)
+
+    @classmethod
+    def load_or_create(cls, path: Path | str) -> LocalKeyring:
+        path = Path(path)
+        if not path.exists():
+            keyring = cls(path, 1, {1: _Entry(os.urandom(KEY_SIZE), _now())})
+            keyring._save()
+            return keyring
+        return cls._load(path)
+
+    @classmethod
+    def _load(cls, path: Path) -> LocalKeyring:
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            # Neither error type quotes the file's content.
+            raise KeyringConfigError(f"cannot read master keyring {path}: {exc}") from None
+        if not isinstance(doc, dict) or doc.get("format") != KEYRING_FORMAT:
+            raise KeyringConfigError(f"{path} is not an {KEYRING_FORMAT} file")
+        entries: dict[int, _Entry] = {}
+        for name, item in _mapping(doc.get("keys"), path).items():
+            version = _version(name, f"{path}: key name")
+            fields = _mapping(item, path)
+            key: bytes | None
+            if fields.get("state") == "active":
+                key = _decode_key(fields.get("key"), f"{path}: version {version}")
+            elif fields.get("state") == "retired":
+                key = None
+            else:
+                raise KeyringConfigError(f"{path}: version {version} has an unknown state")
+            entries[version] = _Entry(key, str(fields.get("created_at", "")))
+        primary = doc.get("primary")
+        if not isinstance(primary, int) or entries.get(primary, _Entry(None, "")).key is None:
+            raise KeyringConfigError(f"{path}: the primary version is not an active key")
+        return cls(path, primary, entries)
+
+    @property
+    def primary_version(self) -> int:
+        return self._primary
+
+    def versions(self) -> tuple[int, ...]:
+        return tuple(sorted(v for v, e in self._entries.items() if e.key is not None))
+
+    def retired_versions(self) -> tuple[int, ...]:
+        return tuple(sorted(v for v, e in self._entries.items() if e.key is None))
+
+    def key(self, version: int) -> bytes:
+        entry = self._entries.get(version)
+        if entry is None:
+            raise KeyUnavailable(f"master key version {version} is unknown")
+        if entry.key is None:
+            raise KeyUnavailable(f"master key version {version} is retired")
+        return entry.key
+
+    def rotate(self) -> int:
+        """Add a new version and make it primary. Version numbers are never reused."""
+        version = max(self._entries) + 1
+        _check_version(version)
+        self._entries[version] = _Entry(os.urandom(KEY_SIZE), _now())
+        self._primary = version
+        self._save()
+        return version
+
+    def retire(self, version: int) -> None:
+        """Destroy a version's key bytes. Idempotent; refuses the primary."""
+        if version == self._primary:
+            raise ValueError(
+                f"master key version {version} is the primary: rotate to a new version first"
+            )
+        entry = self._entries.get(version)
+        if entry is None:
+            raise KeyUnavailable(f"master key version {version} is unknown")
+        # Python cannot scrub the old bytes object from memory; dropping it from the file is
+        # what makes backups of the database unreadable once this process exits.
+        entry.key = None
+        self._save()
+
+    def _save(self) -> None:
+        keys: dict[str, dict[str, str]] = {}
+        for version, entry in sorted(self._entries.items()):
+            keys[str(version)] = {"state": "retired", "created_at": entry.created_at}
+            if entry.key is not None:
+                keys[str(version)].update(key=base64.b64encode(entry.key).decode(), state="active")
+        doc = {"format": KEYRING_FORMAT, "primary": self._primary, "keys": keys}
+        _write_private(self.path, json.dumps(doc, indent=2).encode() + b"\n")
+
+    def __repr__(self) -> str:
+        return (
+            f"LocalKeyring({str(self.path)!r}, primary={self._primary}, versions={self.versions()})"
+        )
+
+
+class StaticKeyring:
+    """Production keyring: versions come from configuration and are read-only here.
+
+    ``ORDERLENS_MASTER_KEYS="1:<base64 of 32 bytes>,2:<base64>"`` with optional
+    ``ORDERLENS_MASTER_KEY_PRIMARY`` (default: the highest version), or
+    ``ORDERLENS_MASTER_KEYS_DIR`` naming a directory of ``<version>.key`` files (one base64 key
+    each; fits mounted secrets). Rotation is an operations step: add the version, make it
+    primary, deploy, re-wrap, then drop the old version from the configuration.
+
+    A KMS backend fits the same `MasterKeyring` protocol by keeping each master key version
+    wrapped by the KMS (AWS KMS / GCP KMS / Vault transit ``decrypt``) in configuration and
+    unwrapping it once at start-up, so `key(version)` serves it from memory; `wrap`/`unwrap`
+    and the record format stay as they are. If keys must never leave the HSM, `wrap`/`unwrap`
+    would instead call the service per record (Vault: ``transit/encrypt``/``decrypt``/
+    ``rewrap`` with ``context`` = the AAD) keeping the same 5-byte header, so that
+    `wrapped_version` still finds records to re-wrap; errors map to KeyUnavailable (version
+    disabled or unknown) and DecryptionFailed (authentication).
+    """
+
+    def __init__(self, keys: Mapping[int, bytes], primary: int | None = None) -> None:
+        if not keys:
+            raise KeyringConfigError("no master keys configured")
+        for version, key in keys.items():
+            _check_version(version)
+            if len(key) != KEY_SIZE:
+                raise KeyringConfigError(
+                    f"master key version {version} is {len(key)} bytes, expected {KEY_SIZE}"
+                )
+        self._keys = dict(keys)
+        self._primary = max(keys) if primary is None else primary
+        if self._primary not in self._keys:
+            raise KeyringConfigError(
+                f"primary master key version {self._primary} is not configured "
+                f"(configured: {', '.join(map(str, sorted(keys)))})"
+            )
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> StaticKeyring:
+        inline, directory = env.get("ORDERLENS_MASTER_KEYS"), env.get("ORDERLENS_MASTER_KEYS_DIR")
+        if inline and directory:
+            raise KeyringConfigError(
+                "set only one of ORDERLENS_MASTER_KEYS and ORDERLENS_MASTER_KEYS_DIR"
+            )
+        if inline:
+            keys = _parse_inline(inline)
+        elif directory:
+            keys = _read_directory(Path(directory))
+        else:
+            raise KeyringConfigError(
+                "no master keys configured: set ORDERLENS_MASTER_KEYS or ORDERLENS_MASTER_KEYS_DIR"
+            )
+        primary_text = env.get("ORDERLENS_MASTER_KEY_PRIMARY", "").strip()
+        if not primary_text:
+            return cls(keys)
+        # Not echoed: a key pasted into the wrong variable must not end up in a log.
+        primary = _version(primary_text, "ORDERLENS_MASTER_KEY_PRIMARY")
+        return cls(keys, primary)
+
+    @property
+    def primary_version(self) -> int:
+        return self._primary
+
+    def versions(self) -> tuple[int, ...]:
+        return tuple(sorted(self._keys))
+
+    def key(self, version: int) -> bytes:
+        try:
+            return self._keys[version]
+        except KeyError:
+            raise KeyUnavailable(f"master key version {version} is not configured") from None
+
+    def rotate(self) -> int:
+        raise NotImplementedError(
+            "master keys come from configuration: generate a key, add the new version to "
+            "ORDERLENS_MASTER_KEYS and set ORDERLENS_MASTER_KEY_PRIMARY to it, then restart"
+        )
+
+    def retire(self, version: int) -> None:
+        raise NotImplementedError(
+            f"master keys come from configuration: remove version {version} from "
+            "ORDERLENS_MASTER_KEYS (or its file from ORDERLENS_MASTER_KEYS_DIR) after re-wrapping"
+        )
+
+    def __repr__(self) -> str:
+        return f"StaticKeyring(primary={self._primary}, versions={self.versions()})"
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _mapping(value: object, path: Path) -> Mapping[str, object]:
+    if not isinstance(value, dict):
+        raise KeyringConfigError(f"{path} is not an {KEYRING_FORMAT} file")
+    return value
+
+
+def _version(text: str, where: str) -> int:
+    text = text.strip()
+    # Never echo `text`: a misplaced separator can turn a whole key into the "version".
+    if not text.isascii() or not text.isdigit():
+        raise KeyringConfigError(f"{where} must be a positive version number")
+    version = int(text)
+    _check_version(version)
+    return version
+
+
+def _decode_key(text: object, where: str) -> bytes:
+    if not isinstance(text, str):
+        raise KeyringConfigError(f"{where}: the key is missing")
+    try:
+        key = base64.b64decode(text.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        raise KeyringConfigError(f"{where}: the key is not valid base64") from None
+    if len(key) != KEY_SIZE:
+        raise KeyringConfigError(f"{where}: the key is {len(key)} bytes, expected {KEY_SIZE}")
+    return key
+
+
+def _parse_inline(text: str) -> dict[int, bytes]:
+    keys: dict[int, bytes] = {}
+    for position, item in enumerate((p for p in text.split(",") if p.strip()), start=1):
+        name, sep, encoded = item.partition(":")
+        if not sep:
+            raise KeyringConfigError(
+                f"ORDERLENS_MASTER_KEYS entry {position} is not '<version>:<base64 key>'"
+            )
+        version = _version(name, f"ORDERLENS_MASTER_KEYS entry {position}")
+        if version in keys:
+            raise KeyringConfigError(f"ORDERLENS_MASTER_KEYS lists version {version} twice")
+        keys[version] = _decode_key(encoded, f"ORDERLENS_MASTER_KEYS version {version}")
+    return keys
+
+
+def _read_directory(directory: Path) -> dict[int, bytes]:
+    if not directory.is_dir():
+        raise KeyringConfigError(f"ORDERLENS_MASTER_KEYS_DIR {directory} is not a directory")
+    keys: dict[int, bytes] = {}
+    for file in sorted(directory.glob("*.key")):
+        version = _version(file.stem, f"ORDERLENS_MASTER_KEYS_DIR file {file.name}")
+        keys[version] = _decode_key(file.read_text(encoding="ascii", errors="replace"), str(file))
+    if not keys:
+        raise KeyringConfigError(
+            f"ORDERLENS_MASTER_KEYS_DIR {directory} has no <version>.key files"
+        )
+    return keys
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """Write atomically with mode 0600: a crash leaves the old file, never half a keyring."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        os.fchmod(fd, 0o600)  # mkstemp already uses 0600; stated so a umask change cannot widen it
+        with os.fdopen(fd, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise

@@ -2,6 +2,10 @@
 
 Pure: the only trusted input is the pinned verifier key. Every problem found is collected
 (nothing stops at the first) and named by order, seq, event id and proof element.
+
+A bundle may hide events the viewer may not see behind redacted entries (seq, leaf hash,
+proof): they are proven and counted like events, so a viewer can still check that the
+timeline is complete. Loose receipts are never redacted.
 """
 
 from __future__ import annotations
@@ -11,24 +15,26 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from gateway.ledger import merkle
 from gateway.ledger._checks import (
     INPUT,
     Entry,
     OrderSummary,
     Run,
     b64,
-    check_bundle,
-    check_order,
     check_receipt,
     get_key,
+    is_uint,
     loads_strict,
 )
+from gateway.ledger._timeline import check_bundle, check_order
 from gateway.ledger.note import NoteError, NoteVerifier
 
 __all__ = [
     "BUNDLE_FORMAT",
     "RECEIPT_FORMAT",
     "OrderSummary",
+    "Redacted",
     "VerificationReport",
     "build_bundle",
     "build_receipt",
@@ -58,22 +64,53 @@ def build_receipt(
     }
 
 
+@dataclass(frozen=True, slots=True)
+class Redacted:
+    """An event the viewer may not see, listed in a bundle by its leaf hash only."""
+
+    seq: int
+    leaf_hash: bytes
+    leaf_index: int
+    proof: Sequence[bytes]
+
+    def __post_init__(self) -> None:
+        if not (is_uint(self.seq) and self.seq >= 1):
+            raise ValueError(f"redacted seq must be an integer >= 1, got {self.seq!r}")
+        if len(self.leaf_hash) != merkle.HASH_SIZE:
+            raise ValueError(f"leaf hash is {len(self.leaf_hash)} bytes, expected 32")
+        object.__setattr__(self, "proof", tuple(self.proof))  # frozen all the way down
+
+
 def build_bundle(
     order: str,
-    events_with_proofs: Iterable[tuple[Mapping[str, Any], int, Sequence[bytes]]],
+    events_with_proofs: Iterable[tuple[Mapping[str, Any], int, Sequence[bytes]] | Redacted],
     tree_size: int,
     checkpoint_note: str,
 ) -> dict[str, Any]:
-    """The complete timeline of ``order``; pass the events in seq order."""
+    """The complete timeline of ``order``; pass the events, or ``Redacted``, in seq order."""
+    items: list[dict[str, Any]] = []
+    for item in events_with_proofs:
+        if isinstance(item, Redacted):
+            items.append(
+                {
+                    "redacted": True,
+                    "seq": item.seq,
+                    "leaf_hash": b64(item.leaf_hash),
+                    "leaf_index": item.leaf_index,
+                    "inclusion_proof": [b64(p) for p in item.proof],
+                }
+            )
+        else:
+            ev, index, proof = item
+            items.append(
+                {"event": dict(ev), "leaf_index": index, "inclusion_proof": [b64(p) for p in proof]}
+            )
     return {
         "format": BUNDLE_FORMAT,
         "order": order,
         "tree_size": tree_size,
         "checkpoint": checkpoint_note,
-        "events": [
-            {"event": dict(ev), "leaf_index": index, "inclusion_proof": [b64(p) for p in proof]}
-            for ev, index, proof in events_with_proofs
-        ],
+        "events": items,
     }
 
 
@@ -86,17 +123,22 @@ class VerificationReport:
 
     def summary(self) -> str:
         proven = sum(o.verified for o in self.orders.values())
+        hidden = sum(o.redacted for o in self.orders.values())
+        redacted = f" ({hidden} redacted)" if hidden else ""
         pinned = f" (pinned key {self.key})" if self.key else ""
         if self.ok:
-            head = f"VERIFIED: {len(self.orders)} order(s), {proven} event(s) proven{pinned}"
+            head = (
+                f"VERIFIED: {len(self.orders)} order(s), {proven} event(s){redacted} proven{pinned}"
+            )
         else:
             head = f"FAILED: {len(self.problems)} problem(s){pinned}"
         lines = [head, *(f"  - {p}" for p in self.problems)]
         for o in self.orders.values():
             seqs = f"seq {o.first_seq}..{o.last_seq}" if o.first_seq is not None else "no seq"
             state = "complete" if o.complete else "incomplete"
+            redacted = f" ({o.redacted} redacted)" if o.redacted else ""
             lines.append(
-                f"  order {o.order}: {seqs}, {o.verified}/{o.events} events proven "
+                f"  order {o.order}: {seqs}, {o.verified}/{o.events} events{redacted} proven "
                 f"at tree size {o.tree_size}, {state}"
             )
         return "\n".join(lines)
@@ -104,10 +146,14 @@ class VerificationReport:
 
 def _kind(obj: Mapping[str, Any]) -> str | None:
     fmt = obj.get("format")
-    if fmt == RECEIPT_FORMAT:
-        return "receipt"
     if fmt == BUNDLE_FORMAT:
         return "bundle"
+    if obj.get("redacted") is True and any(
+        get_key(obj, k) is not None for k in ("leaf_hash", "leaf_index", "inclusion_proof")
+    ):
+        return "redacted"
+    if fmt == RECEIPT_FORMAT:
+        return "receipt"
     if isinstance(fmt, str) and fmt.startswith("orderlens."):
         return "unsupported"
     if (
@@ -151,6 +197,14 @@ def verify_document(doc: object, vkey: str, *, allow_partial: bool = False) -> V
             run.problem(INPUT, f"{where}: unsupported format {obj['format']!r}")
         elif kind == "bundle":
             check_bundle(run, obj, where)
+        elif kind == "redacted":
+            seq = obj.get("seq")
+            named = f" (seq {seq})" if is_uint(seq) else ""
+            run.problem(
+                INPUT,
+                f"{where}: redacted entry{named} found outside a timeline bundle: "
+                "receipts are never redacted",
+            )
         else:
             entry = check_receipt(run, obj, where)
             if entry.order is not None:

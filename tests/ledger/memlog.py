@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import copy
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from gateway.ledger import (
     Checkpoint,
     NoteSigner,
+    Redacted,
     build_bundle,
     build_receipt,
     event_leaf_hash,
@@ -92,8 +93,15 @@ class MemLog:
         note = self.checkpoint()
         return [self.receipt(i, note) for i in self.indexes(order)]
 
-    def bundle(self, order: str) -> dict[str, Any]:
-        items = [(copy.deepcopy(self.events[i]), i, self.proof(i)) for i in self.indexes(order)]
+    def bundle(self, order: str, redact: Collection[int] = ()) -> dict[str, Any]:
+        """The order's timeline; the events whose seq is in ``redact`` are redacted entries."""
+        items: list[tuple[dict[str, Any], int, list[bytes]] | Redacted] = []
+        for i in self.indexes(order):
+            seq = self.events[i]["data"]["seq"]
+            if seq in redact:
+                items.append(Redacted(seq, self.leaf_hashes[i], i, self.proof(i)))
+            else:
+                items.append((copy.deepcopy(self.events[i]), i, self.proof(i)))
         return build_bundle(order, items, self.size, self.checkpoint())
 
 

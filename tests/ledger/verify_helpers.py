@@ -32,3 +32,44 @@ def ev(doc: dict[str, Any], seq: int) -> dict[str, Any]:
 
 def label(doc: dict[str, Any], seq: int) -> str:
     return f"order {ORDER} seq {seq} (event id {ev(doc, seq)['event']['id']})"
+
+
+def item(doc: dict[str, Any], seq: int) -> dict[str, Any]:
+    """The bundle item for ``seq``, full or redacted (bundles list events in seq order)."""
+    found: dict[str, Any] = doc["events"][seq - 1]
+    assert (found["seq"] if found.get("redacted") else found["event"]["data"]["seq"]) == seq
+    return found
+
+
+# --- redacted entries (test_verify_redacted*.py) ------------------------------------------
+
+INDEXES = LOG.indexes(ORDER)  # leaf index of each seq of ORDER, seq 1 first
+INCOMPLETE = f"order {ORDER}: timeline incomplete, seq 5 missing"
+NOT_PROVEN = (
+    "is not proven to be in the log: inclusion proof does not lead to the expected root "
+    "(the leaf hash or its proof was altered)"
+)
+
+
+def redacted(*seqs: int) -> dict[str, Any]:
+    return LOG.bundle(ORDER, redact=seqs)
+
+
+def eid(seq: int) -> str:
+    event_id: str = LOG.events[INDEXES[seq - 1]]["id"]
+    return event_id
+
+
+def full(seq: int) -> str:
+    return f"seq {seq} (event id {eid(seq)})"
+
+
+def hidden(seq: int) -> str:
+    return f"order {ORDER} redacted entry seq {seq}"
+
+
+def prev_mismatch(seq: int) -> str:
+    return (
+        f"order {ORDER}: data.prev of {full(seq + 1)} does not match the leaf hash of "
+        f"redacted entry seq {seq}"
+    )

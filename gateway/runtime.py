@@ -11,11 +11,15 @@ from aiocache import BaseCache
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from gateway.auth import Authenticator, load_or_create_secret, parse_secret
 from gateway.cache import create_cache
 from gateway.db import Writer, check_schema, create_engine, migrate
 from gateway.ingest.sequencer import Sequencer
 from gateway.ledger import NoteSigner, load_or_create_signing_key, load_signing_key
+from gateway.pubsub import Broker
 from gateway.settings import Settings
+from privacy import LocalKeyring, MasterKeyring, StaticKeyring
+from privacy.vault import Vault
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +36,9 @@ class Runtime:
     signer: NoteSigner
     sequencer: Sequencer
     cache: BaseCache
+    vault: Vault
+    auth: Authenticator
+    broker: Broker
     clock: Callable[[], datetime] = field(default=utc_now)
 
     @classmethod
@@ -50,13 +57,21 @@ class Runtime:
                     "every POST /ingest/events will be refused"
                 )
             writer = Writer(engine)
-            sequencer = Sequencer(writer, signer, max_batch=settings.max_batch_events, clock=clock)
+            vault = Vault(open_keyring(settings))
+            async with writer.transaction() as conn:
+                await vault.start(conn, clock())
+            auth = Authenticator(load_auth_secret(settings))
+            broker = Broker()
+            sequencer = Sequencer(
+                writer, signer, vault, max_batch=settings.max_batch_events, clock=clock
+            )
+            sequencer.listeners.append(broker.on_commit)
             await sequencer.start()
         except BaseException:
             await engine.dispose()
             raise
         cache = create_cache(settings.cache_url)
-        return cls(settings, engine, writer, signer, sequencer, cache, clock)
+        return cls(settings, engine, writer, signer, sequencer, cache, vault, auth, broker, clock)
 
     async def close(self) -> None:
         await self.sequencer.stop()
@@ -69,6 +84,19 @@ def load_log_key(settings: Settings) -> Ed25519PrivateKey:
     if settings.signing_key_file is not None:
         return load_signing_key(settings.signing_key_file)
     return load_or_create_signing_key(settings.signing_key_path)
+
+
+def open_keyring(settings: Settings) -> MasterKeyring:
+    """The production keyring when ORDERLENS_MASTER_KEYS* is set, else the dev keyring file."""
+    if settings.master_key_env:
+        return StaticKeyring.from_env(settings.master_key_env)
+    return LocalKeyring.load_or_create(settings.keyring_path)
+
+
+def load_auth_secret(settings: Settings) -> bytes:
+    if settings.auth_secret is not None:
+        return parse_secret(settings.auth_secret)
+    return load_or_create_secret(settings.auth_secret_path)
 
 
 def publish_vkey(settings: Settings, signer: NoteSigner) -> None:

@@ -17,6 +17,11 @@ DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./orderlens.db"
 DEFAULT_LOG_ORIGIN = "orderlens.local/timeline/v1"
 
 
+MASTER_KEY_VARIABLES = frozenset(
+    {"ORDERLENS_MASTER_KEYS", "ORDERLENS_MASTER_KEYS_DIR", "ORDERLENS_MASTER_KEY_PRIMARY"}
+)
+
+
 class SettingsError(ValueError):
     """A setting is missing or malformed; the message names the variable."""
 
@@ -37,14 +42,29 @@ class Settings:
     webhook_tolerance_seconds: int = 300
     max_batch_events: int = 500
     auto_migrate: bool = False
+    # ORDERLENS_MASTER_KEYS* variables for a production keyring; empty means the dev keyring
+    # file in data_dir. Kept as given and only ever shown redacted.
+    master_key_env: Mapping[str, str] = field(default_factory=dict)
+    # HS256 secret for caller tokens; when unset a dev secret is made in data_dir.
+    auth_secret: str | None = None
 
     def __repr__(self) -> str:
         # Secrets are redacted: only which sources are configured is shown.
         return (
             f"Settings(database_url={redact_url(self.database_url)!r}, "
             f"log_origin={self.log_origin!r}, sources={sorted(self.ingest_secrets)!r}, "
-            f"cache_url={redact_url(self.cache_url)!r}, graphiql={self.graphiql!r})"
+            f"cache_url={redact_url(self.cache_url)!r}, graphiql={self.graphiql!r}, "
+            f"master_keys={'configured' if self.master_key_env else 'dev keyring'}, "
+            f"auth_secret={'configured' if self.auth_secret else 'dev secret'})"
         )
+
+    @property
+    def keyring_path(self) -> Path:
+        return self.data_dir / "master-keyring.json"
+
+    @property
+    def auth_secret_path(self) -> Path:
+        return self.data_dir / "auth-secret"
 
     @property
     def signing_key_path(self) -> Path:
@@ -64,6 +84,8 @@ class Settings:
             graphiql=_flag(env, "ORDERLENS_GRAPHIQL", default=False),
             max_body_bytes=_int(env, "ORDERLENS_MAX_BODY_BYTES", 1024 * 1024),
             auto_migrate=_flag(env, "ORDERLENS_AUTO_MIGRATE", default=False),
+            master_key_env={k: v for k, v in env.items() if k in MASTER_KEY_VARIABLES and v},
+            auth_secret=env.get("ORDERLENS_AUTH_SECRET") or None,
         )
 
 

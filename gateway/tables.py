@@ -30,6 +30,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
+from privacy.sealed import SealedBytes
+
 metadata = MetaData(
     naming_convention={
         "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -118,7 +120,8 @@ webhook_deliveries = Table(
     PrimaryKeyConstraint("source", "webhook_id"),
 )
 
-# Payloads that could not be ingested, kept with the reason so they can be replayed.
+# Payloads that could not be ingested, kept with the reason so they can be replayed. They may
+# hold personal data, so the payload is sealed under a system key (see privacy.vault).
 dead_letters = Table(
     "dead_letters",
     metadata,
@@ -128,7 +131,7 @@ dead_letters = Table(
     Column("received_at", Timestamp, nullable=False),
     Column("reason", Text, nullable=False),
     Column("content_type", String(100), nullable=False),
-    Column("payload", LargeBinary, nullable=False),
+    Column("payload", SealedBytes, nullable=False),
     Column("status", String(16), nullable=False, default="pending"),
     Index(None, "status", "received_at"),
 )
@@ -147,6 +150,7 @@ orders = Table(
     Column("last_seq", Integer, nullable=False),
     Column("lines", JSON, nullable=False),
     Column("sources", JSON, nullable=False),
+    Column("visibility_counts", JSON, nullable=False),
 )
 
 shipments = Table(

@@ -21,6 +21,7 @@ import pytest
 from starlette.applications import Starlette
 
 from gateway.app import create_app
+from gateway.ingest.deadletters import DeadLetter, list_dead_letters
 from gateway.ingest.webhooks import WebhookSecret, signature_headers
 from gateway.runtime import Runtime
 from gateway.settings import Settings
@@ -142,6 +143,10 @@ class Gateway:
         headers["content-type"] = content_type
         return await self.client.post("/ingest/events", content=body, headers=headers)
 
+    async def dead_letters(self) -> list[DeadLetter]:
+        async with self.runtime.engine.connect() as conn:
+            return await list_dead_letters(conn, self.runtime.vault)
+
     async def graphql(
         self, query: str, variables: dict[str, Any] | None = None, **headers: str
     ) -> dict[str, Any]:
@@ -204,10 +209,10 @@ cloud_event.counter = 0  # type: ignore[attr-defined]
 
 
 def placed(order: str = "SO-000001", **kw: Any) -> dict[str, Any]:
+    kw.setdefault("customer_ref", "CUST-0001")
     return cloud_event(
         "order.placed",
         order,
-        customer_ref="CUST-0001",
         promised_date="2026-11-25",
         lines=[
             {"line_id": "1", "sku": "WM-8KG", "description": "Washing machine 8 kg", "quantity": 1}

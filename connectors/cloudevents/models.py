@@ -66,6 +66,43 @@ class Line(Strict):
     quantity: Annotated[int, Field(ge=1, le=100_000)]
 
 
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
+class Contact(Strict):
+    """Personal data: sealed on arrival, never written into an event."""
+
+    name: Name | None = None
+    phone: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=32)] | None
+    ) = None
+    email: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=254)]
+        | None
+    ) = None
+
+
+class DeliveryAddress(Strict):
+    """Personal data. Country, region and city are kept in clear for generalization; the rest
+    is sealed."""
+
+    country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+    region: ShortText | None = None
+    city: ShortText
+    district: ShortText | None = None
+    street: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+    postal_code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=16)] | None = (
+        None
+    )
+
+
+class ProofOfDelivery(Strict):
+    signer_name: Name | None = None
+    photo_ref: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)] | None = (
+        None
+    )
+
+
 class EventData(Strict):
     reason: Reason | None = None
     visibility: Visibility | None = None
@@ -77,6 +114,10 @@ class EventData(Strict):
     promised_date: date | None = None
     customer_ref: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")] | None = None
     lines: Annotated[list[Line], Field(min_length=1, max_length=500)] | None = None
+    # Personal data, only where the milestone needs it; split off before the event is built.
+    contact: Contact | None = None
+    delivery_address: DeliveryAddress | None = None
+    proof_of_delivery: ProofOfDelivery | None = None
 
 
 class CloudEventIn(Strict):

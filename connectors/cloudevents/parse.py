@@ -17,6 +17,7 @@ from gateway.events import (
     EventDraft,
     Layer,
     OrderMilestone,
+    ShipmentMilestone,
     Visibility,
     parse_event_type,
 )
@@ -30,6 +31,12 @@ INTERNAL_BY_DEFAULT = {
     OrderMilestone.PICKED,
 }
 ORDER_ONLY_FIELDS = ("promised_date", "customer_ref", "lines")
+# Personal data and the only milestones allowed to carry it.
+PII_FIELDS: dict[str, frozenset[object]] = {
+    "contact": frozenset({OrderMilestone.PLACED, OrderMilestone.CONFIRMED}),
+    "delivery_address": frozenset({OrderMilestone.PLACED, OrderMilestone.CONFIRMED}),
+    "proof_of_delivery": frozenset({ShipmentMilestone.DELIVERED}),
+}
 SHIPMENT_ONLY_FIELDS = ("shipment", "packages", "edd")
 
 
@@ -116,7 +123,8 @@ def parse_event(item: Any, *, source: str) -> EventDraft | list[str]:
     )
     if layer is Layer.SHIPMENT and event.data.visibility is None:
         visibility = Visibility.PUBLIC
-    details = {k: v for k, v in data.items() if k not in {"reason", "visibility"}}
+    pii = {k: v for k, v in data.items() if k in PII_FIELDS}
+    details = {k: v for k, v in data.items() if k not in {"reason", "visibility", *PII_FIELDS}}
     shipment = event.data.shipment
     return EventDraft(
         source=source,
@@ -130,6 +138,7 @@ def parse_event(item: Any, *, source: str) -> EventDraft | list[str]:
         visibility=visibility,
         shipment_id=shipment.id if shipment else None,
         details=details,
+        pii=pii,
     )
 
 
@@ -149,6 +158,12 @@ def _layer_rules(layer: Layer, milestone: object, data: dict[str, Any]) -> list[
         ]
     if layer is Layer.SHIPMENT and "shipment" not in data:
         errors.append("data.shipment: required on shipment events (at least its id)")
+    errors += [
+        f"data.{name}: personal data is only accepted on "
+        + " or ".join(sorted(f"{getattr(m, 'value', m)}" for m in allowed))
+        for name, allowed in PII_FIELDS.items()
+        if name in data and milestone not in allowed
+    ]
     if milestone is OrderMilestone.PLACED:
         errors += [
             f"data.{name}: required on order.placed"

@@ -1,4 +1,8 @@
-"""Simulated ERP, WMS and courier feeds for `orderlens demo` (fake, repeatable, PII-free)."""
+"""Simulated ERP, WMS and courier feeds for `orderlens demo` (fake and repeatable).
+
+Fake personal data travels only under `data.contact`, `data.delivery_address` and
+`data.proof_of_delivery`, which the gateway seals; the rest of every event is PII-free.
+"""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Reference data for the demo simulator: products, places, carriers and their status codes.
 
 All of it is invented but shaped like the real thing. There is no personal data here: places are
-cities and carrier hubs, never addresses, and customers exist only as opaque references.
+cities and carrier hubs, never addresses. The fake customers are in `people.py`.
 """
 
 from __future__ import annotations
@@ -99,6 +99,7 @@ INTERNATIONAL: Final = (
     Place("Tokyo", "Tokyo", "JP", 9, "NRT"),
     Place("Seoul", "Seoul", "KR", 9, "ICN"),
     Place("Sydney", "New South Wales", "AU", 10, "SYD"),
+    Place("Berlin", "Berlin", "DE", 1, "BER"),
     Place("Frankfurt", "Hesse", "DE", 1, "FRA"),
     Place("Amsterdam", "North Holland", "NL", 1, "AMS"),
     Place("London", "England", "GB", 0, "LHR"),

@@ -23,11 +23,14 @@ from gateway.demo.catalog import (
     Carrier,
     Place,
 )
+from gateway.demo.people import customer, new_phone
 from gateway.demo.script import PlannedEvent, Script, at_local, done, local_date
 from gateway.demo.shipping import Line, Shipment, ship
 from gateway.events.taxonomy import Layer, OrderMilestone, Reason, ServiceMilestone, Visibility
 
 MERCHANT_OFFSET: Final = 8  # the merchant and its warehouses run on China time
+INTERNATIONAL_RATE: Final = 0.25  # orders shipped to a customer abroad
+NEW_PHONE_RATE: Final = 0.06  # orders whose confirmation re-sends the contact with a new phone
 
 
 class OrderPlanner:
@@ -42,8 +45,9 @@ class OrderPlanner:
         """The order's events. `traits` force incidents: cancel, exception, attempt, slip."""
         rng = self._rng
         s = Script(rng, order)
-        international = rng.random() < 0.2
+        international = rng.random() < INTERNATIONAL_RATE
         dest = rng.choice(INTERNATIONAL if international else DOMESTIC)
+        who = customer(rng, dest)  # lives in the city the carrier delivers to
         lines = self._lines(international)
         bulky = any(product.bulky for product, _ in lines)
         promised = local_date(placed, MERCHANT_OFFSET) + timedelta(
@@ -59,15 +63,19 @@ class OrderPlanner:
                 for n, (p, q) in enumerate(lines, 1)
             ],
             promised_date=promised.isoformat(),
+            # Personal data: only under these keys, which the gateway seals.
+            contact=who.contact(),
+            delivery_address=who.delivery_address(),
         )
         confirmed = placed + s.minutes(0.5, 3)
+        revised: dict[str, object] = {}
         if rng.random() < 0.1:  # stock sits in a farther DC: the merchant revises its promise
             promised += timedelta(days=rng.randint(1, 2))
-            s.erp(
-                Layer.ORDER, OrderMilestone.CONFIRMED, confirmed, promised_date=promised.isoformat()
-            )
-        else:
-            s.erp(Layer.ORDER, OrderMilestone.CONFIRMED, confirmed)
+            revised["promised_date"] = promised.isoformat()
+        if rng.random() < NEW_PHONE_RATE:  # the customer corrected the phone number they gave
+            who = new_phone(rng, who, dest)
+            revised["contact"] = who.contact()
+        s.erp(Layer.ORDER, OrderMilestone.CONFIRMED, confirmed, **revised)
         fate = rng.random()
         if "cancel" in traits:
             fate = 0.04  # the customer cancels after paying
@@ -90,7 +98,7 @@ class OrderPlanner:
             return done(s)
         for index, (carrier, origin, parcel) in enumerate(self._split(lines, international), 1):
             labelled = packed + (s.minutes(2, 10) if index == 1 else s.minutes(30, 150))
-            plan = Shipment(carrier, origin, dest, parcel, promised, traits)
+            plan = Shipment(carrier, origin, dest, parcel, promised, traits, who)
             delivered = ship(s, index, plan, labelled)
             if any(product.installation for product, _ in parcel):
                 self._install(s, delivered)

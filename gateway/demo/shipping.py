@@ -19,6 +19,7 @@ from gateway.demo.catalog import (
     Place,
     Product,
 )
+from gateway.demo.people import Customer, proof_of_delivery
 from gateway.demo.script import Script, at_local
 from gateway.events.taxonomy import Layer, Reason, ShipmentMilestone, Visibility
 
@@ -52,6 +53,7 @@ class Shipment:
     lines: list[Line]
     promised: date
     traits: frozenset[str]  # incidents the simulator wants to be sure to show
+    recipient: Customer
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +73,7 @@ class _Courier:
         location: dict[str, object],
         reason: Reason | None = None,
         edd: dict[str, object] | None = None,
+        proof: dict[str, object] | None = None,
     ) -> None:
         data: dict[str, object] = {"visibility": Visibility.PUBLIC.value}
         data |= {"raw": self.carrier.raw(kind), "shipment": self.ship, "location": location}
@@ -78,6 +81,8 @@ class _Courier:
             data["reason"] = reason.value
         if edd is not None:
             data["edd"] = edd
+        if proof is not None:  # personal data, sealed by the gateway: delivered scans only
+            data["proof_of_delivery"] = proof
         uri = f"urn:demo:courier:{self.carrier.name}"
         shipment = str(self.ship["id"])
         self.script.emit(
@@ -192,7 +197,11 @@ def ship(s: Script, index: int, plan: Shipment, labelled: datetime) -> datetime:
             edd, kind = edd + timedelta(days=1), "rescheduled"
             continue
         how = Reason.DELIVERED_SIGNED if carrier is BULKY_CARRIER else rng.choice(DELIVERED_REASONS)
-        c.scan(ShipmentMilestone.DELIVERED, arrived, "delivered", dest, dest.area(), how)
+        local = arrived + timedelta(hours=dest.utc_offset)
+        safe_place = how is Reason.DELIVERED_SAFE_PLACE
+        proof = proof_of_delivery(rng, plan.recipient, carrier.name, tracking, local, safe_place)
+        area = dest.area()
+        c.scan(ShipmentMilestone.DELIVERED, arrived, "delivered", dest, area, how, proof=proof)
         return arrived
     raise AssertionError("unreachable: the second attempt always delivers")
 

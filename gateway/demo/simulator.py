@@ -8,6 +8,10 @@ and clock give byte-identical events.
 
 Deliberate imperfections exercise the gateway: some courier events are sent twice (same
 CloudEvent id) and some later scans are posted before earlier ones.
+
+Fake customers (`people.py`) send their contact and delivery address with order.placed (a few
+re-send a corrected contact with order.confirmed), and couriers send a proof of delivery with
+shipment.delivered: the only keys the gateway accepts personal data in, and seals.
 """
 
 from __future__ import annotations
@@ -194,9 +198,11 @@ class Simulator:
         old = [i for i, placed in enumerate(placements) if now - placed > timedelta(days=4)]
         old = old or list(range(len(placements) // 2))
         traits: list[set[str]] = [set() for _ in placements]
-        for trait, count in (("exception", 2), ("attempt", 2), ("slip", 2), ("cancel", 1)):
-            for index in self._rng.sample(old, min(count, len(old))):
-                traits[index].add(trait)
+        # Each on its own order while there are enough (a cancelled order would hide the rest).
+        wanted = ["exception", "exception", "attempt", "attempt", "slip", "slip", "cancel"]
+        picked = self._rng.sample(old, min(len(wanted), len(old)))
+        for n, trait in enumerate(wanted if picked else []):
+            traits[picked[n % len(picked)]].add(trait)
         return [frozenset(t) for t in traits]
 
     def _add_order(self, placed: datetime, traits: frozenset[str] = frozenset()) -> None:

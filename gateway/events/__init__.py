@@ -3,6 +3,7 @@
 from gateway.events.model import EventDraft, build_document, iso, parse_iso, uuid7
 from gateway.events.taxonomy import (
     MILESTONES,
+    AuditMilestone,
     Layer,
     Milestone,
     OrderMilestone,
@@ -16,6 +17,7 @@ from gateway.events.taxonomy import (
 
 __all__ = [
     "MILESTONES",
+    "AuditMilestone",
     "EventDraft",
     "Layer",
     "Milestone",

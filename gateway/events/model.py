@@ -32,6 +32,9 @@ class EventDraft:
     shipment_id: str | None = None
     # The remaining validated `data` fields (shipment, packages, location, edd, lines, ...).
     details: Mapping[str, Any] = field(default_factory=dict)
+    # Personal data that came with the event (contact, delivery address, proof of delivery).
+    # It is sealed into the privacy tables and never enters the event, its hash or the log.
+    pii: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def type(self) -> str:
@@ -39,7 +42,10 @@ class EventDraft:
 
     @property
     def dedup_key(self) -> str:
-        """Identity of the event: the source's own id, or a hash of its content."""
+        """Identity of the event: the source's own id, or a hash of its content.
+
+        The hash leaves personal data out: a plain hash of a phone number is reversible.
+        """
         if self.source_event_id is not None:
             return f"id:{self.source}:{self.source_event_id}"
         content = {

@@ -15,6 +15,7 @@ class Layer(StrEnum):
     ORDER = "order"
     SHIPMENT = "shipment"
     SERVICE = "service"
+    AUDIT = "audit"  # who saw or erased personal data: staff-only, in the same signed log
 
 
 class Visibility(StrEnum):
@@ -80,13 +81,25 @@ class ServiceMilestone(StrEnum):
     CLAIM_RESOLVED = "claim_resolved"
 
 
-Milestone = OrderMilestone | ShipmentMilestone | ServiceMilestone
+class AuditMilestone(StrEnum):
+    SENSITIVE_REVEAL = "sensitive_reveal"  # an agent saw personal data in clear, with a reason
+    REVEAL_DENIED = "reveal_denied"  # a reveal was refused (OWASP authz_fail)
+    CUSTOMER_ERASED = "customer_erased"  # the customer's data key was destroyed
 
-MILESTONES: dict[Layer, type[OrderMilestone] | type[ShipmentMilestone] | type[ServiceMilestone]] = {
+
+Milestone = OrderMilestone | ShipmentMilestone | ServiceMilestone | AuditMilestone
+
+MILESTONES: dict[
+    Layer,
+    type[OrderMilestone] | type[ShipmentMilestone] | type[ServiceMilestone] | type[AuditMilestone],
+] = {
     Layer.ORDER: OrderMilestone,
     Layer.SHIPMENT: ShipmentMilestone,
     Layer.SERVICE: ServiceMilestone,
+    Layer.AUDIT: AuditMilestone,
 }
+# Sources may send these layers; audit events are written by the gateway only.
+SOURCE_LAYERS = frozenset({Layer.ORDER, Layer.SHIPMENT, Layer.SERVICE})
 
 
 class Reason(StrEnum):
@@ -161,6 +174,8 @@ def parse_event_type(event_type: str) -> tuple[Layer, Milestone]:
         raise ValueError(
             f"unknown layer {layer_name!r} in type; expected one of {allowed}"
         ) from None
+    if layer not in SOURCE_LAYERS:
+        raise ValueError(f"layer {layer_name!r} is written by the gateway, not by sources")
     milestones = MILESTONES[layer]
     try:
         return layer, milestones(milestone_name)

@@ -1,7 +1,8 @@
 """Payloads that could not be ingested, kept with the reason so nothing is lost.
 
-A dead letter holds the bytes exactly as received. `orderlens deadletters` (a later issue)
-lists and replays them once the cause is fixed.
+A dead letter holds the bytes exactly as received, sealed (they may hold personal data) under
+a system key bound to the letter's id. `orderlens deadletters` (a later issue) lists and
+replays them once the cause is fixed.
 """
 
 from __future__ import annotations
@@ -9,13 +10,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
+from uuid import UUID
 
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.events import uuid7
 from gateway.tables import dead_letters
+from privacy import Sealed
+
+
+class PayloadSealer(Protocol):
+    def seal_dead_letter(self, letter_id: UUID, payload: bytes) -> Sealed: ...
+
+    def open_dead_letter(self, letter_id: UUID, sealed: Sealed) -> bytes: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +52,7 @@ class DeadLetter:
         return cls(uuid7(), source, reason, payload, now, content_type, webhook_id)
 
 
-def dead_letter_row(letter: DeadLetter) -> dict[str, Any]:
+def dead_letter_row(letter: DeadLetter, sealer: PayloadSealer) -> dict[str, Any]:
     return {
         "id": letter.id,
         "source": letter.source,
@@ -51,17 +60,21 @@ def dead_letter_row(letter: DeadLetter) -> dict[str, Any]:
         "received_at": letter.received_at,
         "reason": letter.reason,
         "content_type": letter.content_type,
-        "payload": letter.payload,
+        "payload": sealer.seal_dead_letter(UUID(letter.id), letter.payload),
         "status": letter.status,
     }
 
 
-async def store_dead_letters(conn: AsyncConnection, letters: Sequence[DeadLetter]) -> None:
+async def store_dead_letters(
+    conn: AsyncConnection, sealer: PayloadSealer, letters: Sequence[DeadLetter]
+) -> None:
     if letters:
-        await conn.execute(insert(dead_letters), [dead_letter_row(d) for d in letters])
+        await conn.execute(insert(dead_letters), [dead_letter_row(d, sealer) for d in letters])
 
 
-async def list_dead_letters(conn: AsyncConnection, *, status: str = "pending") -> list[DeadLetter]:
+async def list_dead_letters(
+    conn: AsyncConnection, sealer: PayloadSealer, *, status: str = "pending"
+) -> list[DeadLetter]:
     rows = await conn.execute(
         select(dead_letters)
         .where(dead_letters.c.status == status)
@@ -72,7 +85,7 @@ async def list_dead_letters(conn: AsyncConnection, *, status: str = "pending") -
             r.id,
             r.source,
             r.reason,
-            r.payload,
+            sealer.open_dead_letter(UUID(r.id), r.payload),
             r.received_at,
             r.content_type,
             r.webhook_id,

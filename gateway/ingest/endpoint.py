@@ -101,7 +101,7 @@ async def _process(
             source=source, reason=str(exc), payload=body, webhook_id=webhook_id, now=now
         )
         async with runtime.writer.transaction() as conn:
-            await store_dead_letters(conn, [letter])
+            await store_dead_letters(conn, runtime.vault, [letter])
         return 400, {"error": str(exc), "dead_letter_id": letter.id}
 
     results: dict[int, dict[str, Any]] = {}
@@ -121,7 +121,7 @@ async def _process(
         }
     if letters:
         async with runtime.writer.transaction() as conn:
-            await store_dead_letters(conn, letters)
+            await store_dead_letters(conn, runtime.vault, letters)
     if batch.drafts:
         submissions = [Submission(p.draft, p.raw, webhook_id) for p in batch.drafts]
         try:

@@ -13,17 +13,17 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from sqlalchemy import insert, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.db import Writer
 from gateway.events import EventDraft, Layer, build_document, uuid7
-from gateway.ingest.deadletters import DeadLetter, store_dead_letters
+from gateway.ingest.deadletters import DeadLetter, PayloadSealer, store_dead_letters
 from gateway.ledger import (
     Checkpoint,
     LeafTooLarge,
@@ -75,6 +75,22 @@ class Outcome:
 CommitListener = Callable[[Sequence[LoggedEvent]], Awaitable[None]]
 
 
+class PersonalDataStore(PayloadSealer, Protocol):
+    """Where the personal part of an event goes (privacy.Vault): sealed in the same
+    transaction as the event, which carries only the returned keyed commitment."""
+
+    async def store(
+        self,
+        conn: AsyncConnection,
+        *,
+        order_number: str,
+        customer_ref: str | None,
+        shipment_id: str | None,
+        pii: Mapping[str, Any],
+        now: datetime,
+    ) -> str: ...
+
+
 @dataclass(slots=True)
 class _Pending:
     submissions: Sequence[Submission]
@@ -86,12 +102,14 @@ class Sequencer:
         self,
         writer: Writer,
         signer: NoteSigner,
+        personal_data: PersonalDataStore,
         *,
         max_batch: int = 500,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._writer = writer
         self._signer = signer
+        self._personal_data = personal_data
         self._max_batch = max_batch
         self._clock = clock
         self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
@@ -165,7 +183,7 @@ class Sequencer:
             await conn.execute(
                 text("SELECT pg_advisory_xact_lock(:key)"), {"key": POSTGRES_LOG_LOCK}
             )
-        batch = _Batch(submissions, now)
+        batch = _Batch(submissions, now, self._personal_data)
         checkpoint = await latest_checkpoint(conn)
         size = checkpoint.tree_size if checkpoint else 0
         edge = await fetch_nodes(conn, merkle.root_plan(size))
@@ -173,7 +191,7 @@ class Sequencer:
             raise LogCorrupted("stored nodes do not reproduce the last signed root")
         await batch.find_duplicates(conn)
         history = await load_events(conn, batch.orders())
-        batch.sequence(history, size)
+        await batch.sequence(conn, history, size)
         if batch.new_rows:
             await _insert_chunked(conn, events, batch.new_rows)
             nodes = merkle.extend(size, edge, [row["leaf_hash"] for row in batch.new_rows])
@@ -189,7 +207,7 @@ class Sequencer:
             await save_projections(
                 conn, [project(number, history[number]) for number in sorted(affected)]
             )
-        await store_dead_letters(conn, batch.dead)
+        await store_dead_letters(conn, self._personal_data, batch.dead)
         outcomes = await batch.outcomes(conn, checkpoint, edge)
         return outcomes, batch.committed
 
@@ -207,9 +225,12 @@ class _Logged:
 class _Batch:
     """The working state of one commit."""
 
-    def __init__(self, submissions: Sequence[Submission], now: datetime) -> None:
+    def __init__(
+        self, submissions: Sequence[Submission], now: datetime, personal_data: PersonalDataStore
+    ) -> None:
         self.submissions = submissions
         self.now = now
+        self.personal_data = personal_data
         self.existing: dict[str, _Logged] = {}  # dedup key -> the logged event
         self.results: list[Outcome | _Logged] = []
         self.new_rows: list[dict[str, Any]] = []
@@ -230,7 +251,9 @@ class _Batch:
             for r in rows:
                 self.existing[r.dedup_key] = _Logged("duplicate", r.id, r.leaf_index, r.document)
 
-    def sequence(self, history: dict[str, list[LoggedEvent]], size: int) -> None:
+    async def sequence(
+        self, conn: AsyncConnection, history: dict[str, list[LoggedEvent]], size: int
+    ) -> None:
         for submission in self.submissions:
             draft = submission.draft
             known = self.existing.get(draft.dedup_key)
@@ -241,6 +264,8 @@ class _Batch:
                 continue
             past = history.setdefault(draft.order_number, [])
             error = _transition_problem(past, draft)
+            if error is None and draft.pii:
+                draft = await self._seal_personal_data(conn, draft, past)
             logged = None if error else self._append(draft, past, size + len(self.new_rows))
             if isinstance(logged, str):
                 error = logged
@@ -258,6 +283,24 @@ class _Batch:
             assert isinstance(logged, _Logged)
             self.existing[draft.dedup_key] = logged  # a repeat later in this batch is a duplicate
             self.results.append(logged)
+
+    async def _seal_personal_data(
+        self, conn: AsyncConnection, draft: EventDraft, past: list[LoggedEvent]
+    ) -> EventDraft:
+        """Seal the draft's personal data; the event keeps only a keyed commitment to it."""
+        customer_ref = draft.details.get("customer_ref") or next(
+            (e.data["customer_ref"] for e in reversed(past) if e.data.get("customer_ref")),
+            None,
+        )
+        commitment = await self.personal_data.store(
+            conn,
+            order_number=draft.order_number,
+            customer_ref=customer_ref,
+            shipment_id=draft.shipment_id,
+            pii=draft.pii,
+            now=self.now,
+        )
+        return replace(draft, details={**draft.details, "pii_commit": commitment}, pii={})
 
     def _append(self, draft: EventDraft, past: list[LoggedEvent], leaf_index: int) -> _Logged | str:
         last = max(past, key=lambda e: e.seq, default=None)
@@ -329,7 +372,7 @@ class _Batch:
 
 def _transition_problem(past: list[LoggedEvent], draft: EventDraft) -> str | None:
     """Check the draft against the state in force at the moment it says it happened."""
-    if draft.layer is Layer.SERVICE:
+    if draft.layer in {Layer.SERVICE, Layer.AUDIT}:
         return None
     before = [e for e in past if e.occurred_at <= draft.occurred_at]
     current = current_milestone(before, draft.layer, draft.shipment_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+import privacy.tables  # noqa: F401  (registers the sealed tables on the shared metadata)
 from gateway.tables import metadata
 
 connection = context.config.attributes.get("connection")

@@ -102,4 +102,6 @@ class OrderView:
     lines: tuple[dict[str, Any], ...] = ()
     # source name -> {"last_occurred_at", "last_received_at", "events"}
     sources: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # visibility -> number of events, so each viewer's page count needs no extra query
+    visibility_counts: dict[str, int] = field(default_factory=dict)
     shipments: tuple[ShipmentView, ...] = ()

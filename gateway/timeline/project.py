@@ -77,7 +77,13 @@ def project(order_number: str, events: Iterable[LoggedEvent]) -> OrderView:
     sources: dict[str, dict[str, Any]] = {}
     shipments: dict[str, _Shipment] = {}
 
+    visibility_counts: dict[str, int] = {}
     for event in ordered:
+        visibility_counts[event.visibility.value] = (
+            visibility_counts.get(event.visibility.value, 0) + 1
+        )
+        if event.layer is Layer.AUDIT:
+            continue  # the gateway's own records say nothing about how current a source is
         _touch_source(sources, event)
         data = event.data
         if event.layer is Layer.ORDER:
@@ -97,7 +103,9 @@ def project(order_number: str, events: Iterable[LoggedEvent]) -> OrderView:
     return OrderView(
         number=order_number,
         status=rollup(order_state, [v.status for v in views]),
-        updated_at=max(e.received_at for e in ordered),
+        updated_at=max(e.received_at for e in ordered if e.layer is not Layer.AUDIT)
+        if any(e.layer is not Layer.AUDIT for e in ordered)
+        else ordered[-1].received_at,
         event_count=len(ordered),
         last_seq=max(e.seq for e in ordered),
         customer_ref=customer_ref,
@@ -106,6 +114,7 @@ def project(order_number: str, events: Iterable[LoggedEvent]) -> OrderView:
         placed_at=placed_at,
         lines=lines,
         sources=_source_summary(sources),
+        visibility_counts=dict(sorted(visibility_counts.items())),
         shipments=views,
     )
 

@@ -63,6 +63,7 @@ def order_row(view: OrderView) -> dict[str, Any]:
         "last_seq": view.last_seq,
         "lines": list(view.lines),
         "sources": view.sources,
+        "visibility_counts": view.visibility_counts,
     }
 
 
@@ -97,6 +98,7 @@ def order_from_row(row: Any, shipment_rows: Iterable[Any]) -> OrderView:
         placed_at=row.placed_at,
         lines=tuple(row.lines),
         sources=dict(row.sources),
+        visibility_counts=dict(row.visibility_counts),
         shipments=tuple(shipment_from_row(s) for s in shipment_rows),
     )
 

@@ -10,7 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gateway.events import Milestone, OrderMilestone, ServiceMilestone, ShipmentMilestone
+from gateway.events import (
+    AuditMilestone,
+    Milestone,
+    OrderMilestone,
+    ServiceMilestone,
+    ShipmentMilestone,
+)
 
 OM = OrderMilestone
 SM = ShipmentMilestone
@@ -81,7 +87,7 @@ SHIPMENT_RULES = LayerRules(
 
 def transition_error(current: Milestone | None, new: Milestone) -> str | None:
     """None when `current -> new` is allowed, else a sentence saying why not."""
-    if current is None or current == new or isinstance(new, ServiceMilestone):
+    if current is None or current == new or isinstance(new, ServiceMilestone | AuditMilestone):
         return None
     if type(current) is not type(new):
         raise TypeError(f"cannot compare {current!r} with {new!r}: different layers")

@@ -1,0 +1,96 @@
+"""Caller tokens: only well-formed, unexpired HS256 tokens with a known role become a Viewer."""
+
+from __future__ import annotations
+
+import base64
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import jwt
+import pytest
+
+from gateway.auth import (
+    ANONYMOUS,
+    Authenticator,
+    TokenError,
+    load_or_create_secret,
+    parse_secret,
+)
+from privacy import Role
+
+SECRET = b"s" * 32
+
+
+@pytest.fixture
+def auth() -> Authenticator:
+    return Authenticator(SECRET)
+
+
+def test_issued_tokens_round_trip(auth: Authenticator) -> None:
+    token = auth.issue(role=Role.CUSTOMER, subject="u-1", customer_ref="CUST-1")
+    viewer = auth.verify(token)
+    assert (viewer.role, viewer.subject, viewer.customer_ref) == (Role.CUSTOMER, "u-1", "CUST-1")
+    assert not viewer.is_staff
+    assert auth.verify(auth.issue(role=Role.AGENT, subject="a-1")).is_staff
+
+
+def test_no_header_is_anonymous_and_a_bad_scheme_is_refused(auth: Authenticator) -> None:
+    assert auth.viewer({}) is ANONYMOUS
+    with pytest.raises(TokenError, match="Bearer"):
+        auth.viewer({"authorization": "Basic dXNlcjpwYXNz"})
+    with pytest.raises(TokenError, match="Bearer"):
+        auth.viewer({"authorization": "Bearer   "})
+
+
+def test_expired_tokens_are_refused(auth: Authenticator) -> None:
+    an_hour_ago = datetime.now(UTC) - timedelta(hours=1)
+    token = auth.issue(role=Role.AGENT, subject="a", ttl=timedelta(minutes=1), now=an_hour_ago)
+    with pytest.raises(TokenError, match="expired"):
+        auth.viewer({"authorization": f"Bearer {token}"})
+
+
+@pytest.mark.parametrize(
+    ("claims", "algorithm", "key", "message"),
+    [
+        ({"role": "agent"}, "HS256", b"x" * 32, "Signature verification failed"),
+        ({"role": "agent"}, "HS512", SECRET * 2, "alg value is not allowed"),
+        ({"role": "wizard"}, "HS256", SECRET, "unknown role"),
+        ({"role": "tracker"}, "HS256", SECRET, "cannot be granted"),
+        ({"role": "customer"}, "HS256", SECRET, "customer_ref"),
+        ({"role": "agent", "iss": "someone-else"}, "HS256", SECRET, "issuer"),
+        ({"role": "agent", "exp": None}, "HS256", SECRET, "exp"),
+    ],
+)
+def test_forged_or_incomplete_tokens_are_refused(
+    auth: Authenticator, claims: dict[str, object], algorithm: str, key: bytes, message: str
+) -> None:
+    base: dict[str, object] = {
+        "iss": "orderlens",
+        "sub": "x",
+        "iat": int(datetime.now(UTC).timestamp()),
+        "exp": int((datetime.now(UTC) + timedelta(hours=1)).timestamp()),
+    }
+    payload = {k: v for k, v in {**base, **claims}.items() if v is not None}
+    token = jwt.encode(payload, key, algorithm=algorithm)
+    with pytest.raises(TokenError, match=message):
+        auth.verify(token)
+
+
+def test_alg_none_is_refused(auth: Authenticator) -> None:
+    header = base64.urlsafe_b64encode(b'{"alg":"none","typ":"JWT"}').rstrip(b"=").decode()
+    body = base64.urlsafe_b64encode(b'{"role":"admin","sub":"x"}').rstrip(b"=").decode()
+    with pytest.raises(TokenError):
+        auth.verify(f"{header}.{body}.")
+
+
+def test_secrets_are_long_enough_and_the_dev_secret_is_private(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="at least 32"):
+        Authenticator(b"short")
+    with pytest.raises(ValueError, match="base64"):
+        parse_secret("not base64!")
+    assert parse_secret(base64.b64encode(SECRET).decode()) == SECRET
+    path = tmp_path / "auth-secret"
+    first = load_or_create_secret(path)
+    assert load_or_create_secret(path) == first and len(first) == 32
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert "secret=***" in repr(Authenticator(first))

@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from gateway.graphql_view import GraphQLView
 from gateway.ingest.endpoint import ingest_events
@@ -41,9 +42,12 @@ def create_app(
         schema=build_schema(introspection=settings.graphiql),
         graphql_ide="graphiql" if settings.graphiql else None,
         allow_queries_via_get=False,
+        # The maintained protocol only; the legacy graphql-ws one has no auth handshake.
+        subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
     )
     routes = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
         Route("/ingest/events", ingest_events, methods=["POST"]),
         Route(LOG_KEY_PATH, log_key, methods=["GET"]),
         Route("/log/checkpoint", checkpoint, methods=["GET"]),

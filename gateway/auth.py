@@ -35,10 +35,14 @@ class Viewer:
     role: Role | None  # None: anonymous
     subject: str | None = None  # opaque actor id from the token, written to audit records
     customer_ref: str | None = None  # for customers: whose orders are theirs
+    expires_at: datetime | None = None  # long-lived subscriptions stop when the token does
 
     @property
     def is_staff(self) -> bool:
         return self.role in {Role.AGENT, Role.ADMIN}
+
+    def expired(self, now: datetime) -> bool:
+        return self.expires_at is not None and now >= self.expires_at
 
 
 ANONYMOUS = Viewer(role=None)
@@ -103,7 +107,10 @@ class Authenticator:
         if role is Role.CUSTOMER and not isinstance(customer_ref, str):
             raise TokenError("invalid token: a customer token needs customer_ref")
         return Viewer(
-            role, str(claims["sub"]), customer_ref if isinstance(customer_ref, str) else None
+            role,
+            str(claims["sub"]),
+            customer_ref if isinstance(customer_ref, str) else None,
+            datetime.fromtimestamp(int(claims["exp"]), UTC),
         )
 
     def viewer(self, headers: Mapping[str, str]) -> Viewer:

@@ -3,19 +3,25 @@
 Adds what the GraphQL-over-HTTP spec asks and stock strawberry lacks: answers in
 `application/graphql-response+json` when the client accepts it, with 400 for a request that
 could not be executed at all (parse or validation errors), and 406 for an Accept header we
-cannot satisfy.
+cannot satisfy. It also turns the caller's bearer token into the Viewer every resolver
+authorizes against: a bad token is a 401 before any GraphQL runs (HTTP), or a refused
+connection (websocket, token in the connection_init payload or the upgrade request).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse
+from strawberry.types.unset import UnsetType
 
+from gateway.auth import ANONYMOUS, TokenError, Viewer
 from gateway.runtime import Runtime
 from resolvers import Context
 
@@ -29,7 +35,20 @@ class _SubResponse(Response):
 class GraphQLView(GraphQL[Context, None]):
     async def get_context(self, request: Request | WebSocket, response: Any = None) -> Context:
         runtime: Runtime = request.app.state.runtime
-        return Context(runtime)
+        viewer: Viewer = request.scope.get("state", {}).get("viewer", ANONYMOUS)
+        return Context(runtime, viewer)
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        params = context.connection_params or {}
+        header = params.get("authorization") or params.get("Authorization")
+        if header is not None:
+            if not isinstance(header, str):
+                raise ConnectionRejectionError({"message": "authorization must be a string"})
+            try:
+                context.viewer = context.runtime.auth.viewer({"authorization": header})
+            except TokenError as exc:
+                raise ConnectionRejectionError({"message": str(exc)}) from None
+        return await super().on_ws_connect(context)
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         sub = _SubResponse()
@@ -39,6 +58,22 @@ class GraphQLView(GraphQL[Context, None]):
         return sub
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] in {"http", "websocket"}:
+            runtime: Runtime = scope["app"].state.runtime
+            try:
+                viewer = runtime.auth.viewer(Headers(scope=scope))
+            except TokenError as exc:
+                if scope["type"] == "websocket":
+                    await send({"type": "websocket.close", "code": 4403, "reason": str(exc)})
+                    return
+                response = JSONResponse(
+                    {"errors": [{"message": str(exc)}]},
+                    status_code=401,
+                    headers={"www-authenticate": 'Bearer error="invalid_token"'},
+                )
+                await response(scope, receive, send)
+                return
+            scope.setdefault("state", {})["viewer"] = viewer
         if scope["type"] == "http" and scope["method"] == "POST":
             accept = Request(scope).headers.get("accept", "")
             if accept and not acceptable(accept):

@@ -52,10 +52,37 @@ async def erase_customer(conn: AsyncConnection, customer_ref: str, now: datetime
         ).scalars()
     )
     await conn.execute(delete(subject_keys).where(subject_keys.c.subject_id == row.id))
-    # A surviving HMAC index would still answer "was this phone ever a customer?".
+    # A surviving HMAC index would still answer "was this phone ever a customer?". The
+    # ciphertext is unreadable without the key; it is dropped too, so that nothing depends
+    # on a key staying destroyed (secure_delete overwrites the freed SQLite pages).
     await conn.execute(
         update(customers)
         .where(customers.c.id == row.id)
-        .values(phone_bidx=None, email_bidx=None, erased_at=row.erased_at or now)
+        .values(
+            name=None,
+            phone=None,
+            email=None,
+            phone_bidx=None,
+            email_bidx=None,
+            erased_at=row.erased_at or now,
+        )
+    )
+    await conn.execute(
+        update(order_contacts)
+        .where(order_contacts.c.customer_id == row.id)
+        .values(
+            country=None,
+            region=None,
+            city=None,
+            district=None,
+            street=None,
+            postal_code=None,
+            updated_at=now,
+        )
+    )
+    await conn.execute(
+        update(deliveries)
+        .where(deliveries.c.customer_id == row.id)
+        .values(signer_name=None, photo_ref=None, updated_at=now)
     )
     return Erasure(row.id, tuple(sorted(orders)), already_erased=row.erased_at is not None)

@@ -11,17 +11,29 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, literal, or_, select, union_all
+from sqlalchemy import and_, false, literal, or_, select, union_all
 from strawberry.dataloader import DataLoader
 
+from gateway.events import Layer, ServiceMilestone
 from gateway.ledger import build_receipt
 from gateway.ledger.store import StoredCheckpoint, latest_checkpoint, verified_inclusion_proofs
 from gateway.runtime import Runtime
 from gateway.tables import events
 from gateway.timeline.model import LoggedEvent, OrderView
 from gateway.timeline.store import read_orders
+from privacy import OrderPii
 
 MAX_PAGE = 500
+# A job is open from booking until it ends (trained, failed or cancelled).
+OPEN_JOB = frozenset(
+    {
+        ServiceMilestone.INSTALLATION_BOOKED,
+        ServiceMilestone.INSTALLATION_RESCHEDULED,
+        ServiceMilestone.TECHNICIAN_EN_ROUTE,
+        ServiceMilestone.TECHNICIAN_ON_SITE,
+        ServiceMilestone.COMMISSIONED,
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +41,15 @@ class PageKey:
     order_number: str
     first: int
     after: tuple[datetime, int] | None
+    visibilities: frozenset[str]  # which events the viewer may see
+    audit: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Jobs:
+    """Service partners holding an open job on an order."""
+
+    open_for: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +77,9 @@ class Loaders:
         self.orders = DataLoader(self._load_orders)
         self.pages = DataLoader(self._load_pages)
         self.receipts = DataLoader(self._load_receipts, cache_key_fn=lambda e: e.leaf_index)
+        # Personal data in clear: per request only, never in a shared cache.
+        self.pii = DataLoader(self._load_pii)
+        self.jobs = DataLoader(self._load_jobs)
         self._checkpoint: StoredCheckpoint | None = None
 
     async def _load_orders(self, numbers: Sequence[str]) -> list[OrderView | None]:
@@ -68,7 +92,16 @@ class Loaders:
         # select, glued with UNION ALL: one statement however many pages a query asks for.
         parts = []
         for position, key in enumerate(keys):
-            condition = events.c.order_number == key.order_number
+            condition = and_(
+                events.c.order_number == key.order_number,
+                or_(
+                    and_(
+                        events.c.layer != Layer.AUDIT.value,
+                        events.c.visibility.in_(sorted(key.visibilities)),
+                    ),
+                    events.c.layer == Layer.AUDIT.value if key.audit else false(),
+                ),
+            )
             if key.after is not None:
                 moment, seq = key.after
                 condition = and_(
@@ -106,6 +139,39 @@ class Loaders:
             page_events.sort(key=lambda e: e.sort_key)
             pages.append(Page(tuple(page_events[: key.first]), len(page_events) > key.first))
         return pages
+
+    async def _load_pii(self, numbers: Sequence[str]) -> list[OrderPii | None]:
+        async with self.runtime.engine.connect() as conn:
+            found = await self.runtime.vault.order_pii(conn, numbers)
+        return [found.get(number) for number in numbers]
+
+    async def _load_jobs(self, numbers: Sequence[str]) -> list[Jobs]:
+        async with self.runtime.engine.connect() as conn:
+            rows = await conn.execute(
+                select(events.c.order_number, events.c.document)
+                .where(
+                    events.c.order_number.in_(sorted(set(numbers))),
+                    events.c.layer == Layer.SERVICE.value,
+                )
+                .order_by(events.c.occurred_at, events.c.seq)
+            )
+            state: dict[str, dict[tuple[str, str], str]] = {}
+            for row in rows:
+                data = LoggedEvent.from_document(row.document).data
+                job = data.get("job")
+                if job:
+                    jobs = state.setdefault(row.order_number, {})
+                    jobs[(job["id"], job["partner"])] = data["milestone"]
+        return [
+            Jobs(
+                frozenset(
+                    partner
+                    for (_, partner), milestone in state.get(number, {}).items()
+                    if milestone in OPEN_JOB
+                )
+            )
+            for number in numbers
+        ]
 
     async def _load_receipts(self, events_: Sequence[LoggedEvent]) -> list[dict[str, Any]]:
         async with self.runtime.engine.connect() as conn:

@@ -1,5 +1,6 @@
-"""Where a read-model value becomes a GraphQL object. The one choke point: masking by viewer
-(privacy/) plugs in here, for queries and subscriptions alike."""
+"""Where a read-model value becomes a GraphQL object: the one choke point where an order
+meets its viewer. Queries, mutations and subscriptions all build orders here, and every
+personal field passes through privacy's policy (decide + apply) for the viewer's role."""
 
 from __future__ import annotations
 
@@ -11,16 +12,25 @@ import strawberry
 
 from gateway.events import Layer, Reason, parse_iso
 from gateway.timeline.model import LoggedEvent, OrderView, ShipmentView
+from privacy import REVEALABLE, Address, OrderPii, Proof, Role, Rule, apply, decide
+from privacy.policy import CLEAR
+from resolvers.access import Access
 from resolvers.enums import OrderStatusEnum, ShipmentStatusEnum
 from resolvers.types import (
+    AuditRecord,
     CarrierEstimate,
+    CustomerContact,
+    DeliveryAddress,
     Location,
     Order,
     OrderLine,
     Package,
+    ProofOfDelivery,
     RawStatus,
     Receipt,
+    RevealedContact,
     Shipment,
+    ShipmentProof,
     SourceFreshness,
     TimelineEvent,
 )
@@ -67,17 +77,19 @@ def title(layer: Layer, milestone: str) -> str:
     return TITLES.get(key, milestone.replace("_", " ").capitalize())
 
 
-def present_order(view: OrderView) -> Order:
+def present_order(view: OrderView, access: Access, pii: OrderPii | None) -> Order:
+    proofs = pii.proofs if pii is not None else {}
     return Order(
         number=view.number,
         status=OrderStatusEnum(view.status),
-        customer_ref=view.customer_ref,
+        # The pseudonymous customer id is for the customer and staff, not for trackers.
+        customer_ref=view.customer_ref if access.role in OWNER_OR_STAFF else None,
         promised_date=view.promised_date,
         carrier_estimated_delivery=view.carrier_edd,
         placed_at=view.placed_at,
         updated_at=view.updated_at,
         lines=[OrderLine(**line) for line in view.lines],
-        shipments=[present_shipment(s) for s in view.shipments],
+        shipments=[present_shipment(s, access, proofs.get(s.shipment_id)) for s in view.shipments],
         sources=[
             SourceFreshness(
                 source=name,
@@ -87,11 +99,119 @@ def present_order(view: OrderView) -> Order:
             )
             for name, entry in view.sources.items()
         ],
-        event_count=view.event_count,
+        event_count=access.event_count(view),
+        contact=_contact(access, pii),
+        delivery_address=_address(access, pii.address if pii is not None else None),
+        personal_data_erased=pii is not None and pii.erased,
+        access=access,
     )
 
 
-def present_shipment(view: ShipmentView) -> Shipment:
+OWNER_OR_STAFF = frozenset({Role.CUSTOMER, Role.AGENT, Role.ADMIN})
+
+
+def masked(
+    access: Access,
+    field: str,
+    value: str | None,
+    area: Address | None = None,
+    *,
+    reveal: bool = False,
+) -> str | None:
+    """One personal field as this viewer may see it (privacy.policy decides), or in clear
+    for an audited reveal of a field the policy lists as revealable."""
+    if reveal and field in REVEALABLE and not field.endswith(".summary"):
+        rule: Rule = CLEAR
+    else:
+        rule = decide(access.role, field, job_open=access.job_open)
+    return apply(rule, field, value, address=area.area() if area is not None else None)
+
+
+def _contact(access: Access, pii: OrderPii | None, reveal: bool = False) -> CustomerContact | None:
+    if pii is None or pii.contact is None:
+        return None
+    c = pii.contact
+    return CustomerContact(
+        name=masked(access, "CustomerContact.name", c.name, reveal=reveal),
+        phone=masked(access, "CustomerContact.phone", c.phone, reveal=reveal),
+        email=masked(access, "CustomerContact.email", c.email, reveal=reveal),
+    )
+
+
+def _address(access: Access, a: Address | None, reveal: bool = False) -> DeliveryAddress | None:
+    if a is None:
+        return None
+    field = "DeliveryAddress."
+    return DeliveryAddress(
+        country=masked(access, field + "country", a.country, reveal=reveal),
+        region=masked(access, field + "region", a.region, reveal=reveal),
+        city=masked(access, field + "city", a.city, reveal=reveal),
+        district=masked(access, field + "district", a.district, reveal=reveal),
+        street=masked(access, field + "street", a.street, reveal=reveal),
+        postal_code=masked(access, field + "postalCode", a.postal_code, reveal=reveal),
+        summary=masked(access, field + "summary", None, a),
+    )
+
+
+def _proof(access: Access, proof: Proof | None, reveal: bool = False) -> ProofOfDelivery | None:
+    if proof is None:
+        return None
+    return ProofOfDelivery(
+        signer_name=masked(access, "ProofOfDelivery.signerName", proof.signer_name, reveal=reveal),
+        photo_ref=masked(access, "ProofOfDelivery.photoRef", proof.photo_ref, reveal=reveal),
+    )
+
+
+def present_revealed(pii: OrderPii) -> tuple[RevealedContact, list[str]]:
+    """Clear values for an audited reveal, and the names of the fields that held a value."""
+    staff = Access(Role.ADMIN, frozenset())
+    contact, address = _contact(staff, pii, reveal=True), _address(staff, pii.address, reveal=True)
+    proofs = [
+        ShipmentProof(shipment_id=shipment, proof=proof)
+        for shipment, p in sorted(pii.proofs.items())
+        if (proof := _proof(staff, p, reveal=True)) is not None
+    ]
+    shown = {
+        f"CustomerContact.{name}": contact and getattr(contact, name)
+        for name in ("name", "phone", "email")
+    }
+    shown |= {
+        f"DeliveryAddress.{name}": address and getattr(address, _snake(name))
+        for name in ("district", "street", "postalCode")
+    }
+    shown |= {
+        f"ProofOfDelivery.{name}": any(getattr(p.proof, _snake(name)) for p in proofs)
+        for name in ("signerName", "photoRef")
+    }
+    fields = sorted(name for name, value in shown.items() if value and name in REVEALABLE)
+    return RevealedContact(
+        contact=contact, delivery_address=address, proofs_of_delivery=proofs
+    ), fields
+
+
+def _snake(name: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
+
+
+def present_audit_record(event: LoggedEvent) -> AuditRecord:
+    audit = event.data.get("audit", {})
+    return AuditRecord(
+        event_id=strawberry.ID(event.id),
+        order_number=event.order_number,
+        action=event.milestone.value,
+        actor=audit.get("actor", ""),
+        role=audit.get("role", ""),
+        purpose=audit.get("purpose", ""),
+        fields=list(audit.get("fields", [])),
+        ticket=audit.get("ticket"),
+        policy_version=audit.get("policy_version", ""),
+        occurred_at=event.occurred_at,
+        leaf_index=event.leaf_index,
+        logged=event,
+    )
+
+
+def present_shipment(view: ShipmentView, access: Access, proof: Proof | None) -> Shipment:
     return Shipment(
         id=view.shipment_id,
         carrier=view.carrier,
@@ -111,6 +231,7 @@ def present_shipment(view: ShipmentView) -> Shipment:
         ],
         last_location=_location(view.last_location),
         last_event_at=view.last_event_at,
+        proof_of_delivery=_proof(access, proof),
     )
 
 

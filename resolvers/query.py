@@ -6,7 +6,8 @@ from typing import Annotated, Any
 
 import strawberry
 
-from gateway.ledger import build_bundle
+from gateway.audit import read_records
+from gateway.ledger import Redacted, build_bundle
 from gateway.ledger.store import (
     checkpoint_at,
     consistency_proof,
@@ -14,10 +15,13 @@ from gateway.ledger.store import (
     verified_inclusion_proofs,
 )
 from gateway.timeline.store import load_events
+from privacy import Role
+from resolvers.access import authorize
 from resolvers.context import Info
 from resolvers.loaders import MAX_PAGE, PageKey, decode_cursor, encode_cursor
-from resolvers.present import b64, present_event, present_order
+from resolvers.present import b64, present_audit_record, present_event, present_order
 from resolvers.types import (
+    AuditRecord,
     Checkpoint,
     ConsistencyProof,
     Log,
@@ -27,9 +31,29 @@ from resolvers.types import (
     TimelineEdge,
 )
 
+MAX_AUDIT_PAGE = 200
+
 
 class BadArgument(ValueError):
     """A client mistake; its message is safe to show."""
+
+
+class Forbidden(BadArgument):
+    """The viewer may not do this; safe to show (it names no data)."""
+
+
+async def load_order(info: Info, number: str, verification: str | None) -> Order | None:
+    """An order as this viewer may see it, or None when it does not exist for them."""
+    if not number or len(number) > 64:
+        raise BadArgument("number must be 1 to 64 characters")
+    loaders = info.context.loaders
+    view = await loaders.orders.load(number)
+    if view is None:
+        return None
+    access = await authorize(info, view, verification)
+    if access is None:
+        return None
+    return present_order(view, access, await loaders.pii.load(number))
 
 
 @strawberry.type
@@ -41,11 +65,63 @@ class Query:
         number: Annotated[
             str, strawberry.argument(description="The order number, e.g. SO-100042.")
         ],
+        verification: Annotated[
+            str | None,
+            strawberry.argument(
+                description="For tracking without signing in: the last four digits of the "
+                "customer's phone or the delivery postal code."
+            ),
+        ] = None,
     ) -> Order | None:
-        if not number or len(number) > 64:
-            raise BadArgument("number must be 1 to 64 characters")
-        view = await info.context.loaders.orders.load(number)
-        return present_order(view) if view else None
+        return await load_order(info, number, verification)
+
+    @strawberry.field(
+        description="Staff only: orders of the customer with this phone or email (exact "
+        "match after normalization). At most 50, newest order numbers last."
+    )
+    async def orders_by_contact(
+        self, info: Info, phone: str | None = None, email: str | None = None
+    ) -> list[Order]:
+        context = info.context
+        if not context.viewer.is_staff or context.viewer.expired(context.runtime.clock()):
+            raise Forbidden("only agents and administrators can look orders up by contact")
+        if (phone is None) == (email is None):
+            raise BadArgument("give exactly one of phone or email")
+        vault = context.runtime.vault
+        try:
+            async with context.runtime.engine.connect() as conn:
+                if phone is not None:
+                    numbers = await vault.orders_by_phone(conn, phone)
+                else:
+                    numbers = await vault.orders_by_email(conn, email or "")
+        except ValueError:
+            field = "phone" if phone is not None else "email"
+            raise BadArgument(f"{field} is not a valid {field}") from None
+        orders = [await load_order(info, n, None) for n in numbers[-50:]]
+        return [o for o in orders if o is not None]
+
+    @strawberry.field(
+        description="Administrators: audit records (reveals, refused reveals, erasures), "
+        "newest first; page with `before` = the last record's leafIndex."
+    )
+    async def audit_records(
+        self,
+        info: Info,
+        order_number: str | None = None,
+        first: Annotated[int, strawberry.argument(description="1 to 200.")] = 50,
+        before: int | None = None,
+    ) -> list[AuditRecord]:
+        context = info.context
+        viewer = context.viewer
+        if viewer.role is not Role.ADMIN or viewer.expired(context.runtime.clock()):
+            raise Forbidden("only administrators can read audit records")
+        if not 1 <= first <= MAX_AUDIT_PAGE:
+            raise BadArgument(f"first must be between 1 and {MAX_AUDIT_PAGE}")
+        async with context.runtime.engine.connect() as conn:
+            found = await read_records(
+                conn, order_number=order_number, first=first, before_leaf=before
+            )
+        return [present_audit_record(e) for e in found]
 
     @strawberry.field(description="The transparency log: origin, public key, latest checkpoint.")
     async def log(self, info: Info) -> Log:
@@ -92,7 +168,7 @@ class Query:
 
 
 async def timeline_page(
-    info: Info, number: str, total: int, first: int, after: str | None
+    info: Info, order: Order, first: int, after: str | None
 ) -> TimelineConnection:
     if not 1 <= first <= MAX_PAGE:
         raise BadArgument(f"first must be between 1 and {MAX_PAGE}")
@@ -100,19 +176,23 @@ async def timeline_page(
         cursor = decode_cursor(after) if after else None
     except ValueError as exc:
         raise BadArgument(str(exc)) from None
-    page = await info.context.loaders.pages.load(PageKey(number, first, cursor))
+    access = order.access
+    visibilities = frozenset(v.value for v in access.visibilities)
+    key = PageKey(order.number, first, cursor, visibilities, access.audit)
+    page = await info.context.loaders.pages.load(key)
     edges = [TimelineEdge(cursor=encode_cursor(e), node=present_event(e)) for e in page.events]
     return TimelineConnection(
         edges=edges,
         page_info=PageInfo(
             has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else None
         ),
-        total_count=total,
+        total_count=order.event_count,
     )
 
 
-async def verification_bundle(info: Info, number: str) -> dict[str, Any]:
+async def verification_bundle(info: Info, order: Order) -> dict[str, Any]:
     runtime = info.context.runtime
+    number = order.number
     async with runtime.engine.connect() as conn:
         checkpoint = await latest_checkpoint(conn)
         events = (await load_events(conn, [number])).get(number, [])
@@ -124,7 +204,12 @@ async def verification_bundle(info: Info, number: str) -> dict[str, Any]:
     ordered = sorted(events, key=lambda e: e.seq)
     return build_bundle(
         number,
-        [(e.document, e.leaf_index, proofs[e.leaf_index]) for e in ordered],
+        [
+            (e.document, e.leaf_index, proofs[e.leaf_index])
+            if order.access.sees(e)
+            else Redacted(e.seq, e.leaf_hash, e.leaf_index, proofs[e.leaf_index])
+            for e in ordered
+        ],
         checkpoint.tree_size,
         checkpoint.note,
     )

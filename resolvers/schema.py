@@ -18,7 +18,10 @@ from strawberry.extensions import (
 )
 from strawberry.schema.config import StrawberryConfig
 
+from privacy import validate_policy
+from resolvers.mutation import Mutation
 from resolvers.query import BadArgument, Query
+from resolvers.subscription import Subscription
 
 MAX_DEPTH = 10
 MAX_ALIASES = 15
@@ -43,11 +46,16 @@ def build_schema(*, introspection: bool = True) -> strawberry.Schema:
     ]
     if not introspection:
         extensions.append(DisableIntrospection)
-    return strawberry.Schema(
+    built = strawberry.Schema(
         query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
         config=StrawberryConfig(disable_field_suggestions=not introspection),
         extensions=extensions,
     )
+    # Every personal field in the schema must have a rule for every role, or we do not start.
+    validate_policy(built)
+    return built
 
 
 # The exported contract (introspection on, so the SDL is complete).

@@ -52,6 +52,73 @@ class SourceFreshness:
     last_received_at: datetime
 
 
+@strawberry.type(
+    description="Who ordered. Personal data: each field is masked for the viewer's role "
+    "(see the README's masking policy); agents see clear values only through "
+    "revealCustomerContact, which is audited."
+)
+class CustomerContact:
+    name: str | None
+    phone: str | None
+    email: str | None
+
+
+@strawberry.type(description="Where the order goes. Personal data, masked per role.")
+class DeliveryAddress:
+    country: str | None
+    region: str | None
+    city: str | None
+    district: str | None
+    street: str | None
+    postal_code: str | None
+    summary: str | None = strawberry.field(
+        description="The address generalized to its city, e.g. 'Hangzhou, Zhejiang, CN'."
+    )
+
+
+@strawberry.type(description="Who signed for a delivered shipment. Personal data, masked per role.")
+class ProofOfDelivery:
+    signer_name: str | None
+    photo_ref: str | None
+
+
+@strawberry.type(description="The proof of delivery of one shipment.")
+class ShipmentProof:
+    shipment_id: str
+    proof: ProofOfDelivery
+
+
+@strawberry.type(description="An order's personal data in clear, as revealed (and audited).")
+class RevealedContact:
+    contact: CustomerContact | None
+    delivery_address: DeliveryAddress | None
+    proofs_of_delivery: list[ShipmentProof]
+
+
+@strawberry.type(
+    description="Who saw or erased personal data: an audit-layer event of the signed log."
+)
+class AuditRecord:
+    event_id: strawberry.ID
+    order_number: str
+    action: str = strawberry.field(description="sensitive_reveal, reveal_denied or customer_erased")
+    actor: str
+    role: str
+    purpose: str
+    fields: list[str] = strawberry.field(description="Which fields were shown (never values).")
+    ticket: str | None
+    policy_version: str
+    occurred_at: datetime
+    leaf_index: int
+    logged: strawberry.Private[Any]
+
+    @strawberry.field(description="Inclusion proof and signed checkpoint for this record.")
+    async def receipt(self, info: Info) -> Receipt:
+        from resolvers.present import present_receipt
+
+        return present_receipt(await info.context.loaders.receipts.load(self.logged))
+
+
 @strawberry.type(description="A shipment of the order and where it is.")
 class Shipment:
     id: str
@@ -69,6 +136,7 @@ class Shipment:
     packages: list[Package]
     last_location: Location | None
     last_event_at: datetime
+    proof_of_delivery: ProofOfDelivery | None
 
 
 @strawberry.type(description="The source's own status code and text, before normalization.")
@@ -153,7 +221,13 @@ class Order:
     sources: list[SourceFreshness] = strawberry.field(
         description="Last update per source, so users see how current each part is."
     )
-    event_count: int
+    event_count: int = strawberry.field(description="Events of this order the viewer may see.")
+    contact: CustomerContact | None
+    delivery_address: DeliveryAddress | None
+    personal_data_erased: bool = strawberry.field(
+        description="The customer's personal data was erased on request."
+    )
+    access: strawberry.Private[Any]
 
     @strawberry.field(description="The timeline in the order events happened (oldest first).")
     async def timeline(
@@ -164,16 +238,17 @@ class Order:
     ) -> TimelineConnection:
         from resolvers.query import timeline_page
 
-        return await timeline_page(info, self.number, self.event_count, first, after)
+        return await timeline_page(info, self, first, after)
 
     @strawberry.field(
         description="The whole timeline with one checkpoint, for `orderlens verify` "
-        "(format orderlens.timeline/v1)."
+        "(format orderlens.timeline/v1). Events the viewer may not see are listed by leaf "
+        "hash only, so the chain still proves complete."
     )
     async def verification_bundle(self, info: Info) -> JSON:
         from resolvers.query import verification_bundle
 
-        return cast(JSON, await verification_bundle(info, self.number))
+        return cast(JSON, await verification_bundle(info, self))
 
 
 @strawberry.type(description="A signed checkpoint of the log.")

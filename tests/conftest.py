@@ -25,6 +25,7 @@ from gateway.ingest.deadletters import DeadLetter, list_dead_letters
 from gateway.ingest.webhooks import WebhookSecret, signature_headers
 from gateway.runtime import Runtime
 from gateway.settings import Settings
+from privacy import Role
 
 POSTGRES_URL = os.environ.get(
     "ORDERLENS_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -147,9 +148,24 @@ class Gateway:
         async with self.runtime.engine.connect() as conn:
             return await list_dead_letters(conn, self.runtime.vault)
 
+    def token(self, role: Role, subject: str = "tester", customer_ref: str | None = None) -> str:
+        return self.runtime.auth.issue(
+            role=role, subject=subject, customer_ref=customer_ref, now=self.clock()
+        )
+
     async def graphql(
-        self, query: str, variables: dict[str, Any] | None = None, **headers: str
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        as_: Role | None = Role.ADMIN,
+        subject: str = "tester",
+        customer_ref: str | None = None,
+        **headers: str,
     ) -> dict[str, Any]:
+        """Run a query as an administrator unless told otherwise (as_=None: anonymous)."""
+        if as_ is not None and "authorization" not in headers:
+            headers["authorization"] = f"Bearer {self.token(as_, subject, customer_ref)}"
         response = await self.client.post(
             "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
         )

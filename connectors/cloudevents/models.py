@@ -36,6 +36,13 @@ class ShipmentRef(Strict):
     service_level: Code | None = None
 
 
+class Job(Strict):
+    """An installation or service job on the order, and the partner who holds it."""
+
+    id: Ref
+    partner: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]
+
+
 class Package(Strict):
     id: Ref
     tracking_number: Ref | None = None
@@ -114,6 +121,7 @@ class EventData(Strict):
     promised_date: date | None = None
     customer_ref: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")] | None = None
     lines: Annotated[list[Line], Field(min_length=1, max_length=500)] | None = None
+    job: Job | None = None
     # Personal data, only where the milestone needs it; split off before the event is built.
     contact: Contact | None = None
     delivery_address: DeliveryAddress | None = None

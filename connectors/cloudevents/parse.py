@@ -156,6 +156,8 @@ def _layer_rules(layer: Layer, milestone: object, data: dict[str, Any]) -> list[
             for name in SHIPMENT_ONLY_FIELDS
             if name in data
         ]
+    if layer is not Layer.SERVICE and "job" in data:
+        errors.append("data.job: only allowed on service events")
     if layer is Layer.SHIPMENT and "shipment" not in data:
         errors.append("data.shipment: required on shipment events (at least its id)")
     errors += [

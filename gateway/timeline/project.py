@@ -65,6 +65,9 @@ def current_milestone(
     return state
 
 
+AUDIT_COUNT = "audit"
+
+
 def project(order_number: str, events: Iterable[LoggedEvent]) -> OrderView:
     ordered = sorted(events, key=lambda e: e.sort_key)
     if not ordered:
@@ -79,9 +82,9 @@ def project(order_number: str, events: Iterable[LoggedEvent]) -> OrderView:
 
     visibility_counts: dict[str, int] = {}
     for event in ordered:
-        visibility_counts[event.visibility.value] = (
-            visibility_counts.get(event.visibility.value, 0) + 1
-        )
+        # Audit records count apart: only administrators see them in a timeline.
+        kind = AUDIT_COUNT if event.layer is Layer.AUDIT else event.visibility.value
+        visibility_counts[kind] = visibility_counts.get(kind, 0) + 1
         if event.layer is Layer.AUDIT:
             continue  # the gateway's own records say nothing about how current a source is
         _touch_source(sources, event)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from privacy import Role
 from tests.conftest import Clock, Gateway, make_settings, placed, running_gateway
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -20,7 +21,9 @@ async def public_gateway(sqlite_url: str, tmp_path: Path, clock: Clock) -> Async
 
 
 async def post(gw: Gateway, query: str, accept: str) -> tuple[int, str, dict[str, object]]:
-    response = await gw.client.post("/graphql", json={"query": query}, headers={"accept": accept})
+    token = gw.token(Role.AGENT)
+    headers = {"accept": accept, "authorization": f"Bearer {token}"}
+    response = await gw.client.post("/graphql", json={"query": query}, headers=headers)
     return response.status_code, response.headers["content-type"], response.json()
 
 

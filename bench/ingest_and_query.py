@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import json
 import os
 import socket
@@ -25,10 +26,13 @@ from typing import Any
 
 from loadclient import Connection
 
+from gateway.auth import Authenticator
 from gateway.ingest.webhooks import WebhookSecret, signature_headers
+from privacy import Role
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = WebhookSecret.generate()
+AUTH_SECRET = os.urandom(32)
 QUERY = """query ($n: String!) { order(number: $n) { number status promisedDate
   shipments { carrier trackingNumber status carrierEstimate { date } }
   timeline(first: 50) { totalCount edges { node { seq title milestone reason occurredAt source
@@ -138,6 +142,7 @@ async def main() -> None:
             "ORDERLENS_DATABASE_URL": database,
             "ORDERLENS_DATA_DIR": str(tmp / "keys"),
             "ORDERLENS_INGEST_SECRETS": f"bench={SECRET.encoded}",
+            "ORDERLENS_AUTH_SECRET": base64.b64encode(AUTH_SECRET).decode(),
             "ORDERLENS_AUTO_MIGRATE": "true",
         },
         gw_port,
@@ -162,7 +167,9 @@ async def main() -> None:
         async with Connection("127.0.0.1", gw_port) as conn:
             await post_batch(conn, [event("Q-30", n) for n in range(30)], "mq30")
             payload = json.dumps({"query": QUERY, "variables": {"n": "Q-30"}}).encode()
-            headers = {"content-type": "application/json"}
+            # Queried as an agent: every order and event is authorized and masked per viewer.
+            token = Authenticator(AUTH_SECRET).issue(role=Role.AGENT, subject="bench")
+            headers = {"content-type": "application/json", "authorization": f"Bearer {token}"}
             status, body = await conn.post("/graphql", payload, headers)
         assert status == 200 and b'"totalCount":30' in body, body[:500]
         body_file = tmp / "answer.json"

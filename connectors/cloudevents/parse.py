@@ -7,6 +7,7 @@ reported with the JSON path of the offending field, so a sender can fix it witho
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -175,8 +176,19 @@ def _layer_rules(layer: Layer, milestone: object, data: dict[str, Any]) -> list[
     return errors
 
 
+_SAFE_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,39}$")
+
+
 def _describe(error: Any) -> str:
-    location = ".".join(str(part) for part in error["loc"]) or "event"
+    # Keys come from the sender: one that is not a plain identifier (it could be a name or a
+    # phone number used as a key) is not echoed, since errors are stored and logged in clear.
+    location = (
+        ".".join(
+            str(part) if isinstance(part, int) or _SAFE_KEY.match(str(part)) else "<key>"
+            for part in error["loc"]
+        )
+        or "event"
+    )
     message = str(error["msg"])
     if error["type"] == "extra_forbidden":
         message = (

@@ -122,3 +122,12 @@ async def test_personal_data_does_not_change_the_event_identity(gateway: Gateway
     again = {**first, "data": {**first["data"], "contact": {**CONTACT, "name": "Someone"}}}
     bodies = [(await gateway.post_events("erp", [e])).json() for e in (first, again)]
     assert [b["results"][0]["status"] for b in bodies] == ["accepted", "duplicate"]
+
+
+async def test_errors_do_not_echo_a_key_that_could_be_personal_data(gateway: Gateway) -> None:
+    odd = placed_with_pii()
+    odd["data"]["contact"] = {**CONTACT, "王秀英 13812345678": "x"}
+    response = await gateway.post_events("erp", [odd])
+    assert response.status_code == 422
+    assert "<key>: unknown field" in response.text
+    assert "王秀英" not in response.text and "13812345678" not in response.text

@@ -1,4 +1,4 @@
-"""The `orderlens` command: demo, serve, migrate, verify, rebuild."""
+"""The `orderlens` command: demo, serve, migrate, verify, rebuild, token, erase, keys."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from gateway.admin_cli import add_admin_commands
+from gateway.keys_cli import add_keys_commands
 from gateway.settings import Settings, SettingsError
 
 
@@ -19,6 +21,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    # Migration chatter buries what a command has to say; warnings still show.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         result: int = args.run(args)
     except SettingsError as exc:
@@ -69,6 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export-schema", help="write the GraphQL SDL (schema.graphql)")
     export.add_argument("--output", type=Path, default=Path("schema.graphql"))
     export.set_defaults(run=run_export_schema)
+    add_keys_commands(commands)
+    add_admin_commands(commands)
     return parser
 
 

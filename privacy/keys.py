@@ -15,6 +15,7 @@ import base64
 import binascii
 import hmac
 import json
+import logging
 import os
 import tempfile
 import uuid
@@ -54,6 +55,8 @@ _NONCE_SIZE = 12
 _TAG_SIZE = 16
 _WRAP_AAD = b"kek/v1"
 _MAX_VERSION = 0xFFFFFFFF  # the header holds the version in four bytes
+
+log = logging.getLogger(__name__)
 
 
 class KeyUnavailable(Exception):
@@ -200,12 +203,17 @@ class LocalKeyring:
 
     Retiring a version deletes its key bytes from the file, so anything still wrapped under it
     becomes unreadable; re-wrap first (`privacy.rotation.rewrap_all`).
+
+    `orderlens keys` rewrites the file from another process while gateways run. Each access
+    compares the file's identity (inode, mtime, size) with the one last read and re-reads it
+    when it changed: one stat() per access buys rotation without a restart.
     """
 
     def __init__(self, path: Path, primary: int, entries: Mapping[int, _Entry]) -> None:
         self.path = path
         self._primary = primary
         self._entries = dict(entries)
+        self._seen = _stamp(path)  # the state above stands for whatever file is there now
 
     @classmethod
     def load_or_create(cls, path: Path | str) -> LocalKeyring:
@@ -218,6 +226,13 @@ class LocalKeyring:
 
     @classmethod
     def _load(cls, path: Path) -> LocalKeyring:
+        seen = _stamp(path)  # taken first: a change made while reading is picked up next time
+        keyring = cls(path, *cls._read(path))
+        keyring._seen = seen
+        return keyring
+
+    @staticmethod
+    def _read(path: Path) -> tuple[int, dict[int, _Entry]]:
         try:
             doc = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
@@ -240,19 +255,38 @@ class LocalKeyring:
         primary = doc.get("primary")
         if not isinstance(primary, int) or entries.get(primary, _Entry(None, "")).key is None:
             raise KeyringConfigError(f"{path}: the primary version is not an active key")
-        return cls(path, primary, entries)
+        return primary, entries
+
+    def _refresh(self) -> None:
+        """Re-read the file if another process replaced it since this one read or wrote it."""
+        seen = _stamp(self.path)
+        if seen == self._seen:
+            return
+        self._seen = seen
+        if seen is None:
+            log.warning("master keyring %s is gone: keeping the keys already loaded", self.path)
+            return
+        try:
+            self._primary, self._entries = self._read(self.path)
+        except KeyringConfigError as exc:
+            # A running gateway keeps serving with the last good keyring rather than failing.
+            log.warning("%s: keeping the keys already loaded", exc)
 
     @property
     def primary_version(self) -> int:
+        self._refresh()
         return self._primary
 
     def versions(self) -> tuple[int, ...]:
+        self._refresh()
         return tuple(sorted(v for v, e in self._entries.items() if e.key is not None))
 
     def retired_versions(self) -> tuple[int, ...]:
+        self._refresh()
         return tuple(sorted(v for v, e in self._entries.items() if e.key is None))
 
     def key(self, version: int) -> bytes:
+        self._refresh()
         entry = self._entries.get(version)
         if entry is None:
             raise KeyUnavailable(f"master key version {version} is unknown")
@@ -262,6 +296,7 @@ class LocalKeyring:
 
     def rotate(self) -> int:
         """Add a new version and make it primary. Version numbers are never reused."""
+        self._refresh()  # never write a stale copy over another process's change
         version = max(self._entries) + 1
         _check_version(version)
         self._entries[version] = _Entry(os.urandom(KEY_SIZE), _now())
@@ -271,6 +306,7 @@ class LocalKeyring:
 
     def retire(self, version: int) -> None:
         """Destroy a version's key bytes. Idempotent; refuses the primary."""
+        self._refresh()
         if version == self._primary:
             raise ValueError(
                 f"master key version {version} is the primary: rotate to a new version first"
@@ -291,10 +327,12 @@ class LocalKeyring:
                 keys[str(version)].update(key=base64.b64encode(entry.key).decode(), state="active")
         doc = {"format": KEYRING_FORMAT, "primary": self._primary, "keys": keys}
         _write_private(self.path, json.dumps(doc, indent=2).encode() + b"\n")
+        self._seen = _stamp(self.path)
 
     def __repr__(self) -> str:
         return (
-            f"LocalKeyring({str(self.path)!r}, primary={self._primary}, versions={self.versions()})"
+            f"LocalKeyring({str(self.path)!r}, primary={self.primary_version}, "
+            f"versions={self.versions()})"
         )
 
 
@@ -386,6 +424,15 @@ class StaticKeyring:
 
 
 # -- helpers ---------------------------------------------------------------------------------
+
+
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    """What identifies one version of a file: atomic replacement always changes the inode."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_ino, info.st_mtime_ns, info.st_size
 
 
 def _now() -> str:

@@ -199,6 +199,71 @@ def test_versions_are_never_reused(keyring: LocalKeyring) -> None:
     assert keyring.rotate() == 4
 
 
+# -- changes made by another process ---------------------------------------------------------
+
+
+def test_a_running_keyring_sees_rotation_and_retirement_by_another_process(
+    keyring: LocalKeyring,
+) -> None:
+    old = wrap(keyring, b"secret", b"ctx")
+    other = LocalKeyring.load_or_create(keyring.path)  # `orderlens keys` in another process
+    assert other.rotate() == 2
+    assert keyring.primary_version == 2 and keyring.versions() == (1, 2)
+    assert wrapped_version(wrap(keyring, b"new", b"ctx")) == 2
+    moved = rewrap(other, old, b"ctx")
+    assert unwrap(keyring, moved, b"ctx") == b"secret"
+
+    other.retire(1)
+    assert keyring.versions() == (2,) and keyring.retired_versions() == (1,)
+    with pytest.raises(KeyUnavailable, match="version 1 is retired"):
+        unwrap(keyring, old, b"ctx")
+
+
+def test_a_stale_copy_never_overwrites_a_newer_file(keyring: LocalKeyring) -> None:
+    other = LocalKeyring.load_or_create(keyring.path)
+    other.rotate()
+    assert keyring.rotate() == 3  # not a second, different version 2
+    assert LocalKeyring.load_or_create(keyring.path).key(2) == other.key(2)
+    other.retire(1)
+    keyring.retire(2)
+    reloaded = LocalKeyring.load_or_create(keyring.path)
+    assert reloaded.retired_versions() == (1, 2) and reloaded.primary_version == 3
+
+
+def test_an_unchanged_file_is_not_read_again(
+    keyring: LocalKeyring, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fail(path: Path) -> None:
+        raise AssertionError(f"{path} read again")
+
+    monkeypatch.setattr(LocalKeyring, "_read", staticmethod(fail))
+    blob = wrap(keyring, b"secret", b"ctx")
+    assert unwrap(keyring, blob, b"ctx") == b"secret"
+    keyring.rotate()  # its own write is not a change to pick up either
+    assert keyring.primary_version == 2 and keyring.versions() == (1, 2)
+
+
+def test_a_broken_or_missing_file_keeps_the_last_good_keys(
+    keyring: LocalKeyring, caplog: pytest.LogCaptureFixture
+) -> None:
+    blob = wrap(keyring, b"secret", b"ctx")
+    good = keyring.path.read_bytes()
+    keyring.path.write_text('{"format": "orderlens.keyring/v1", "keys": "AAAA"}')
+    assert unwrap(keyring, blob, b"ctx") == b"secret"
+    keyring.path.unlink()
+    assert unwrap(keyring, blob, b"ctx") == b"secret"
+    assert keyring.primary_version == 1
+    warnings = [r.getMessage() for r in caplog.records if r.name == "privacy.keys"]
+    assert len(warnings) == 2  # once per change, not once per access
+    assert "is not an orderlens.keyring/v1 file: keeping the keys already loaded" in warnings[0]
+    assert "is gone: keeping the keys already loaded" in warnings[1]
+    assert not any("AAAA" in w for w in warnings)
+
+    keyring.path.write_bytes(good)
+    LocalKeyring.load_or_create(keyring.path).rotate()
+    assert keyring.primary_version == 2
+
+
 # -- the keyring file ------------------------------------------------------------------------
 
 

@@ -13,6 +13,7 @@ from starlette.routing import Route, WebSocketRoute
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from gateway.graphql_view import GraphQLView
+from gateway.ingest.connector_endpoint import ingest_from_connector
 from gateway.ingest.endpoint import ingest_events
 from gateway.ledger.store import latest_checkpoint
 from gateway.runtime import Runtime
@@ -49,6 +50,7 @@ def create_app(
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
         Route("/ingest/events", ingest_events, methods=["POST"]),
+        Route("/ingest/{connector_id}", ingest_from_connector, methods=["POST"]),
         Route(LOG_KEY_PATH, log_key, methods=["GET"]),
         Route("/log/checkpoint", checkpoint, methods=["GET"]),
         Route("/healthz", health, methods=["GET"]),

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from gateway.admin_cli import add_admin_commands
 from gateway.keys_cli import add_keys_commands
+from gateway.ops_cli import add_ops_commands
 from gateway.settings import Settings, SettingsError
 
 
@@ -75,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.set_defaults(run=run_export_schema)
     add_keys_commands(commands)
     add_admin_commands(commands)
+    add_ops_commands(commands)
     return parser
 
 

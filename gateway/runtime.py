@@ -6,14 +6,18 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from aiocache import BaseCache
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from connectors.config import load_instances
+from connectors.sdk import Instance
 from gateway.auth import Authenticator, load_or_create_secret, parse_secret
 from gateway.cache import create_cache
 from gateway.db import Writer, check_schema, create_engine, migrate
+from gateway.ingest.linking import Releaser
 from gateway.ingest.sequencer import Sequencer
 from gateway.ledger import NoteSigner, load_or_create_signing_key, load_signing_key
 from gateway.pubsub import Broker
@@ -39,10 +43,18 @@ class Runtime:
     vault: Vault
     auth: Authenticator
     broker: Broker
+    connectors: dict[str, Instance] = field(default_factory=dict)
     clock: Callable[[], datetime] = field(default=utc_now)
+    background: list[Any] = field(default_factory=list)  # things to close(), in order
 
     @classmethod
     async def start(cls, settings: Settings, *, clock: Callable[[], datetime] = utc_now) -> Runtime:
+        # Connector configuration first: a broken one stops start-up before anything opens.
+        instances = (
+            load_instances(settings.connectors_file, settings.env)
+            if settings.connectors_file is not None
+            else []
+        )
         engine = create_engine(settings.database_url)
         try:
             if settings.auto_migrate:
@@ -51,7 +63,7 @@ class Runtime:
                 await check_schema(engine)
             signer = NoteSigner(load_log_key(settings), settings.log_origin)
             publish_vkey(settings, signer)
-            if not settings.ingest_secrets:
+            if not settings.ingest_secrets and not instances:
                 log.warning(
                     "no ingestion sources configured (ORDERLENS_INGEST_SECRETS): "
                     "every POST /ingest/events will be refused"
@@ -66,14 +78,31 @@ class Runtime:
                 writer, signer, vault, max_batch=settings.max_batch_events, clock=clock
             )
             sequencer.listeners.append(broker.on_commit)
+            releaser = Releaser(writer, sequencer, vault)
+            sequencer.listeners.append(releaser.on_commit)
             await sequencer.start()
         except BaseException:
             await engine.dispose()
             raise
         cache = create_cache(settings.cache_url)
-        return cls(settings, engine, writer, signer, sequencer, cache, vault, auth, broker, clock)
+        return cls(
+            settings,
+            engine,
+            writer,
+            signer,
+            sequencer,
+            cache,
+            vault,
+            auth,
+            broker,
+            connectors={i.id: i for i in instances},
+            clock=clock,
+            background=[releaser],
+        )
 
     async def close(self) -> None:
+        for part in reversed(self.background):
+            await part.close()
         await self.sequencer.stop()
         await close_cache(self.cache)
         await self.engine.dispose()

@@ -47,6 +47,10 @@ class Settings:
     master_key_env: Mapping[str, str] = field(default_factory=dict)
     # HS256 secret for caller tokens; when unset a dev secret is made in data_dir.
     auth_secret: str | None = None
+    # TOML file declaring connector instances (see connectors/config.py); secrets come from
+    # the environment variables it names, read from `env`.
+    connectors_file: Path | None = None
+    env: Mapping[str, str] = field(default_factory=dict, repr=False)
 
     def __repr__(self) -> str:
         # Secrets are redacted: only which sources are configured is shown.
@@ -86,6 +90,10 @@ class Settings:
             auto_migrate=_flag(env, "ORDERLENS_AUTO_MIGRATE", default=False),
             master_key_env={k: v for k, v in env.items() if k in MASTER_KEY_VARIABLES and v},
             auth_secret=env.get("ORDERLENS_AUTH_SECRET") or None,
+            connectors_file=Path(connectors)
+            if (connectors := env.get("ORDERLENS_CONNECTORS_FILE"))
+            else None,
+            env=dict(env),
         )
 
 

@@ -172,4 +172,38 @@ shipments = Table(
     PrimaryKeyConstraint("order_number", "shipment_id"),
 )
 
-PROJECTION_TABLES = (shipments, orders)
+# Which order a tracking number belongs to, so courier events (which know only tracking
+# numbers) join the right order's timeline. A projection: rebuilt from the log like the others.
+tracking_links = Table(
+    "tracking_links",
+    metadata,
+    Column("tracking_number", String(100), primary_key=True),
+    Column("order_number", String(64), nullable=False),
+    Column("shipment_id", String(100), nullable=False),
+    Index(None, "order_number"),
+)
+
+PROJECTION_TABLES = (tracking_links, shipments, orders)
+
+# Events for a tracking number no order claims yet, waiting for the WMS or ERP event that
+# links it. Sealed: a delivered event may carry its proof of delivery.
+parked_events = Table(
+    "parked_events",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("source", String(64), nullable=False),
+    Column("tracking_number", String(100), nullable=False),
+    Column("received_at", Timestamp, nullable=False),
+    Column("event", SealedBytes, nullable=False),
+    Index(None, "tracking_number"),
+)
+
+# Where each pull connector instance got to, and how that went.
+connector_state = Table(
+    "connector_state",
+    metadata,
+    Column("instance_id", String(64), primary_key=True),
+    Column("cursor", Text),
+    Column("last_synced_at", Timestamp),
+    Column("updated_at", Timestamp, nullable=False),
+)

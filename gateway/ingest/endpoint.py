@@ -87,7 +87,7 @@ async def ingest_events(request: Request) -> Response:
     if status >= 500:
         return JSONResponse(answer, status_code=status, headers={"retry-after": "1"})
     encoded = json.dumps(answer, separators=(",", ":"), ensure_ascii=False)
-    await _remember(runtime, delivery.source, delivery.webhook_id, body_hash, status, encoded, now)
+    await remember(runtime, delivery.source, delivery.webhook_id, body_hash, status, encoded, now)
     return Response(encoded, status_code=status, media_type="application/json")
 
 
@@ -152,7 +152,7 @@ def _result(index: int, source_event_id: str | None, outcome: Outcome) -> dict[s
     return result
 
 
-async def _remember(
+async def remember(
     runtime: Runtime,
     source: str,
     webhook_id: str,

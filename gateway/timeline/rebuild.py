@@ -14,7 +14,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.ledger import event_leaf, merkle
-from gateway.tables import events, orders, shipments
+from gateway.tables import events, orders, shipments, tracking_links
 from gateway.timeline.model import LoggedEvent, OrderView
 from gateway.timeline.project import project
 from gateway.timeline.store import read_orders, save_projections
@@ -53,6 +53,7 @@ async def rebuild(engine: AsyncEngine, *, progress: Progress | None = None) -> R
     if extra:
         report.differences.append(f"{extra} projected orders have no events in the log")
     async with engine.begin() as conn:
+        await conn.execute(delete(tracking_links))
         await conn.execute(delete(shipments))
         await conn.execute(delete(orders))
         for chunk in _chunks(sorted(numbers), BATCH_ORDERS):

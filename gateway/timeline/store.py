@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from gateway.tables import events, orders, shipments
+from gateway.tables import events, orders, shipments, tracking_links
 from gateway.timeline.model import LoggedEvent, OrderView, ShipmentView
 
 _CHUNK = 400
@@ -44,10 +44,37 @@ async def save_projections(conn: AsyncConnection, views: Iterable[OrderView]) ->
         chunk = numbers[start : start + _CHUNK]
         await conn.execute(delete(shipments).where(shipments.c.order_number.in_(chunk)))
         await conn.execute(delete(orders).where(orders.c.number.in_(chunk)))
+        await conn.execute(delete(tracking_links).where(tracking_links.c.order_number.in_(chunk)))
     await conn.execute(insert(orders), [order_row(view) for view in views])
     shipment_rows = [shipment_row(s) for view in views for s in view.shipments]
     if shipment_rows:
         await conn.execute(insert(shipments), shipment_rows)
+    links = link_rows(views)
+    if links:
+        # A tracking number belongs to the order that claimed it last.
+        numbers = sorted(links)
+        for start in range(0, len(numbers), _CHUNK):
+            claimed = numbers[start : start + _CHUNK]
+            await conn.execute(
+                delete(tracking_links).where(tracking_links.c.tracking_number.in_(claimed))
+            )
+        await conn.execute(insert(tracking_links), list(links.values()))
+
+
+def link_rows(views: Iterable[OrderView]) -> dict[str, dict[str, str]]:
+    """tracking number -> link row, for every shipment and package tracking number."""
+    links: dict[str, dict[str, str]] = {}
+    for view in views:
+        for s in view.shipments:
+            numbers = [s.tracking_number, *(p.get("tracking_number") for p in s.packages)]
+            for number in numbers:
+                if number:
+                    links[number] = {
+                        "tracking_number": number,
+                        "order_number": view.number,
+                        "shipment_id": s.shipment_id,
+                    }
+    return links
 
 
 def order_row(view: OrderView) -> dict[str, Any]:

@@ -11,13 +11,11 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
-from connectors.sdk import PullConnector
+from gateway.freshness import pulled, read_sync_times, source_state
 from gateway.ingest.deadletters import DeadLetter, list_dead_letters
 from gateway.ingest.delivery import NORMALIZED, NotCommitted, deliver, ingest_normalized
 from gateway.runtime import Runtime
-from gateway.tables import connector_state, dead_letters, events, parked_events
-
-STALE_AFTER_PULLS = 3
+from gateway.tables import dead_letters, parked_events
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,22 +33,7 @@ class ConnectorHealth:
 async def connector_health(runtime: Runtime) -> list[ConnectorHealth]:
     now = runtime.clock()
     async with runtime.engine.connect() as conn:
-        synced = _pairs(
-            (
-                await conn.execute(
-                    select(connector_state.c.instance_id, connector_state.c.last_synced_at)
-                )
-            ).all()
-        )
-        received = _pairs(
-            (
-                await conn.execute(
-                    select(events.c.source, func.max(events.c.received_at)).group_by(
-                        events.c.source
-                    )
-                )
-            ).all()
-        )
+        synced = await read_sync_times(conn)
         letters: dict[str, int] = _pairs(
             (
                 await conn.execute(
@@ -69,22 +52,17 @@ async def connector_health(runtime: Runtime) -> list[ConnectorHealth]:
         )
     rows = []
     for instance in runtime.connectors.values():
-        pulled = isinstance(instance.connector, PullConnector) and instance.pull_every
-        last = synced.get(instance.id) if pulled else received.get(instance.id)
-        stale = bool(pulled) and (
-            last is None
-            or (now - last).total_seconds() > STALE_AFTER_PULLS * (instance.pull_every or 0)
-        )
+        state = source_state(instance.id, synced, runtime.connectors, now)
         rows.append(
             ConnectorHealth(
                 id=instance.id,
                 type=instance.connector.name,
                 kind=instance.kind.value,
                 mode=f"pull every {instance.pull_every:g} s"
-                if pulled
+                if pulled(instance)
                 else f"push /ingest/{instance.id}",
-                last_synced_at=last,
-                stale=stale,
+                last_synced_at=state.last_synced_at,
+                stale=state.stale,
                 dead_letters=int(letters.get(instance.id, 0)),
                 parked=int(parked.get(instance.id, 0)),
             )

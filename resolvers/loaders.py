@@ -15,6 +15,7 @@ from sqlalchemy import and_, false, literal, or_, select, union_all
 from strawberry.dataloader import DataLoader
 
 from gateway.events import Layer, ServiceMilestone
+from gateway.freshness import read_sync_times
 from gateway.ledger import build_receipt
 from gateway.ledger.store import StoredCheckpoint, latest_checkpoint, verified_inclusion_proofs
 from gateway.runtime import Runtime
@@ -81,6 +82,14 @@ class Loaders:
         self.pii = DataLoader(self._load_pii)
         self.jobs = DataLoader(self._load_jobs)
         self._checkpoint: StoredCheckpoint | None = None
+        self._synced: dict[str, datetime] | None = None
+
+    async def sync_times(self) -> dict[str, datetime]:
+        """Every source's last sync, read once per request (a handful of rows)."""
+        if self._synced is None:
+            async with self.runtime.engine.connect() as conn:
+                self._synced = await read_sync_times(conn)
+        return self._synced
 
     async def _load_orders(self, numbers: Sequence[str]) -> list[OrderView | None]:
         async with self.runtime.engine.connect() as conn:

@@ -5,12 +5,14 @@ personal field passes through privacy's policy (decide + apply) for the viewer's
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 import strawberry
 
 from gateway.events import Layer, Reason, parse_iso
+from gateway.freshness import SourceState
 from gateway.timeline.model import LoggedEvent, OrderView, ShipmentView
 from privacy import REVEALABLE, Address, OrderPii, Proof, Role, Rule, apply, decide
 from privacy.policy import CLEAR
@@ -77,7 +79,12 @@ def title(layer: Layer, milestone: str) -> str:
     return TITLES.get(key, milestone.replace("_", " ").capitalize())
 
 
-def present_order(view: OrderView, access: Access, pii: OrderPii | None) -> Order:
+def present_order(
+    view: OrderView,
+    access: Access,
+    pii: OrderPii | None,
+    freshness: Callable[[str], SourceState],
+) -> Order:
     proofs = pii.proofs if pii is not None else {}
     return Order(
         number=view.number,
@@ -96,6 +103,8 @@ def present_order(view: OrderView, access: Access, pii: OrderPii | None) -> Orde
                 events=entry["events"],
                 last_occurred_at=parse_iso(entry["last_occurred_at"]),
                 last_received_at=parse_iso(entry["last_received_at"]),
+                last_synced_at=freshness(name).last_synced_at,
+                stale=freshness(name).stale,
             )
             for name, entry in view.sources.items()
         ],

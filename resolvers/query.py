@@ -7,6 +7,7 @@ from typing import Annotated, Any
 import strawberry
 
 from gateway.audit import read_records
+from gateway.freshness import source_state
 from gateway.ledger import Redacted, build_bundle
 from gateway.ledger.store import (
     checkpoint_at,
@@ -14,6 +15,7 @@ from gateway.ledger.store import (
     latest_checkpoint,
     verified_inclusion_proofs,
 )
+from gateway.ops import connector_health
 from gateway.timeline.store import load_events
 from privacy import Role
 from resolvers.access import authorize
@@ -27,6 +29,7 @@ from resolvers.types import (
     Log,
     Order,
     PageInfo,
+    SourceStatus,
     TimelineConnection,
     TimelineEdge,
 )
@@ -53,7 +56,14 @@ async def load_order(info: Info, number: str, verification: str | None) -> Order
     access = await authorize(info, view, verification)
     if access is None:
         return None
-    return present_order(view, access, await loaders.pii.load(number))
+    runtime = info.context.runtime
+    synced, now = await loaders.sync_times(), runtime.clock()
+    return present_order(
+        view,
+        access,
+        await loaders.pii.load(number),
+        lambda source: source_state(source, synced, runtime.connectors, now),
+    )
 
 
 @strawberry.type
@@ -122,6 +132,27 @@ class Query:
                 conn, order_number=order_number, first=first, before_leaf=before
             )
         return [present_audit_record(e) for e in found]
+
+    @strawberry.field(
+        description="Staff only: configured sources, how current each is, and what waits."
+    )
+    async def sources(self, info: Info) -> list[SourceStatus]:
+        context = info.context
+        if not context.viewer.is_staff or context.viewer.expired(context.runtime.clock()):
+            raise Forbidden("only agents and administrators can see source health")
+        return [
+            SourceStatus(
+                id=h.id,
+                type=h.type,
+                kind=h.kind,
+                mode=h.mode,
+                last_synced_at=h.last_synced_at,
+                stale=h.stale,
+                dead_letters=h.dead_letters,
+                parked=h.parked,
+            )
+            for h in await connector_health(context.runtime)
+        ]
 
     @strawberry.field(description="The transparency log: origin, public key, latest checkpoint.")
     async def log(self, info: Info) -> Log:

@@ -50,6 +50,26 @@ class SourceFreshness:
     events: int
     last_occurred_at: datetime
     last_received_at: datetime
+    last_synced_at: datetime | None = strawberry.field(
+        description="When the gateway last heard from this source at all (any order): its "
+        "last successful pull, or its last delivery."
+    )
+    stale: bool = strawberry.field(
+        description="A pulled source that has not synced for three of its intervals: this "
+        "part of the timeline may be behind."
+    )
+
+
+@strawberry.type(description="A configured source (connector instance) and how current it is.")
+class SourceStatus:
+    id: str
+    type: str
+    kind: str
+    mode: str
+    last_synced_at: datetime | None
+    stale: bool
+    dead_letters: int = strawberry.field(description="Payloads kept for replay.")
+    parked: int = strawberry.field(description="Courier events waiting for their order.")
 
 
 @strawberry.type(

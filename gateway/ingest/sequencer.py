@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.db import Writer
@@ -43,7 +43,7 @@ from gateway.ledger.store import (
     insert_nodes,
     latest_checkpoint,
 )
-from gateway.tables import events
+from gateway.tables import connector_state, events
 from gateway.timeline.model import LoggedEvent
 from gateway.timeline.project import current_milestone, project
 from gateway.timeline.store import load_events, save_projections
@@ -203,6 +203,7 @@ class Sequencer:
                 self._signer, Checkpoint(origin=self._signer.name, size=size, root=root)
             )
             checkpoint = await insert_checkpoint(conn, size, root, note, now)
+            await touch_sources(conn, {row["source"] for row in batch.new_rows}, now)
             affected = {row["order_number"] for row in batch.new_rows}
             await save_projections(
                 conn, [project(number, history[number]) for number in sorted(affected)]
@@ -381,6 +382,22 @@ def _transition_problem(past: list[LoggedEvent], draft: EventDraft) -> str | Non
         return None
     where = f"shipment {draft.shipment_id}" if draft.shipment_id else f"order {draft.order_number}"
     return f"illegal transition for {where}: {problem}"
+
+
+async def touch_sources(conn: AsyncConnection, sources: set[str], now: datetime) -> None:
+    """Record when each source was last heard from (freshness), for every replica to read."""
+    for source in sorted(s for s in sources if not s.startswith("orderlens:")):
+        touched = await conn.execute(
+            update(connector_state)
+            .where(connector_state.c.instance_id == source)
+            .values(last_synced_at=now, updated_at=now)
+        )
+        if touched.rowcount == 0:
+            await conn.execute(
+                insert(connector_state).values(
+                    instance_id=source, last_synced_at=now, updated_at=now
+                )
+            )
 
 
 async def _insert_chunked(conn: AsyncConnection, table: Any, rows: list[dict[str, Any]]) -> None:

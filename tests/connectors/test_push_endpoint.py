@@ -144,3 +144,18 @@ async def test_courier_events_wait_for_the_order_that_claims_their_tracking_numb
     ]
     later = await push(gw, [courier_scan("out_for_delivery")], delivery="c2")
     assert later.json()["accepted"] == 1  # linked at once now
+
+
+async def test_each_source_says_when_it_was_last_heard_from(gw: Gateway) -> None:
+    await push(gw, [placed("SO-000040")], delivery="f1")
+    query = """{ order(number: "SO-000040") { sources { source lastSyncedAt stale } }
+                 sources { id type kind mode lastSyncedAt stale deadLetters parked } }"""
+    answer = await gw.graphql(query)
+    [source] = answer["data"]["order"]["sources"]
+    assert source["source"] == "inhouse" and source["stale"] is False
+    assert source["lastSyncedAt"].startswith(gw.clock().date().isoformat())
+    [status] = answer["data"]["sources"]
+    assert status["mode"] == "push /ingest/inhouse" and status["kind"] == "generic"
+    assert status["lastSyncedAt"] == source["lastSyncedAt"]
+    refused = await gw.graphql("{ sources { id } }", as_=None)
+    assert refused["data"] is None and "only agents" in refused["errors"][0]["message"]

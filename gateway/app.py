@@ -16,6 +16,7 @@ from gateway.graphql_view import GraphQLView
 from gateway.ingest.connector_endpoint import ingest_from_connector
 from gateway.ingest.endpoint import ingest_events
 from gateway.ledger.store import latest_checkpoint
+from gateway.pulling import start_pulling
 from gateway.runtime import Runtime
 from gateway.settings import Settings
 from resolvers import build_schema
@@ -33,6 +34,9 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         runtime = await Runtime.start(settings, clock=clock)
+        pulling = await start_pulling(runtime)
+        if pulling is not None:
+            runtime.background.append(pulling)
         app.state.runtime = runtime
         try:
             yield

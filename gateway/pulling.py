@@ -1,0 +1,79 @@
+"""Runs the pull connectors inside the gateway process: their cursors live in the database,
+and every page goes through the same delivery path as a push (translate, validate, link,
+commit, dead-letter what cannot be used)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import httpx
+from sqlalchemy import insert, select, update
+
+from connectors.runner import PullRunner
+from connectors.sdk import Instance, Page
+from gateway.freshness import pulled
+from gateway.ingest.delivery import deliver
+from gateway.runtime import Runtime
+from gateway.tables import connector_state
+
+# One client for every pull connector (connection pooling); each fetch has its own timeout.
+HTTP_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+
+
+class DatabaseCursors:
+    """Cursor store over connector_state: shared by replicas and kept across restarts."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self._runtime = runtime
+
+    async def load(self, instance_id: str) -> str | None:
+        async with self._runtime.engine.connect() as conn:
+            cursor: str | None = await conn.scalar(
+                select(connector_state.c.cursor).where(connector_state.c.instance_id == instance_id)
+            )
+        return cursor
+
+    async def save(self, instance_id: str, cursor: str | None, synced_at: datetime) -> None:
+        values = {"cursor": cursor, "last_synced_at": synced_at, "updated_at": synced_at}
+        async with self._runtime.writer.transaction() as conn:
+            done = await conn.execute(
+                update(connector_state)
+                .where(connector_state.c.instance_id == instance_id)
+                .values(values)
+            )
+            if done.rowcount == 0:
+                await conn.execute(
+                    insert(connector_state).values(instance_id=instance_id, **values)
+                )
+
+
+class Pulling:
+    """The running pull runner and the HTTP client it owns; `close()` stops both."""
+
+    def __init__(self, runner: PullRunner, http: httpx.AsyncClient) -> None:
+        self.runner = runner
+        self._http = http
+
+    async def close(self) -> None:
+        await self.runner.stop()
+        await self._http.aclose()
+
+
+async def start_pulling(runtime: Runtime) -> Pulling | None:
+    instances = [i for i in runtime.connectors.values() if pulled(i)]
+    if not instances:
+        return None
+
+    async def deliver_page(instance: Instance, page: Page) -> None:
+        # NotCommitted propagates: the runner keeps the cursor and fetches the page again.
+        for payload in page.payloads:
+            await deliver(
+                runtime, instance, payload, content_type=page.content_type, delivery_id=None
+            )
+
+    http = httpx.AsyncClient(timeout=HTTP_TIMEOUT, headers={"user-agent": "orderlens"})
+    runner = PullRunner(
+        instances, http=http, deliver=deliver_page, cursors=DatabaseCursors(runtime)
+    )
+    await runner.start()
+    return Pulling(runner, http)

@@ -12,15 +12,19 @@ import hashlib
 import json
 import logging
 
-from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from connectors.sdk import PushConnector, SignatureError
 from gateway.ingest.delivery import NotCommitted, deliver
-from gateway.ingest.endpoint import BodyTooLarge, problem, read_body, remember
+from gateway.ingest.endpoint import (
+    BodyTooLarge,
+    earlier_answer,
+    problem,
+    read_body,
+    remember,
+)
 from gateway.runtime import Runtime
-from gateway.tables import webhook_deliveries
 
 log = logging.getLogger(__name__)
 
@@ -46,24 +50,9 @@ async def ingest_from_connector(request: Request) -> Response:
 
     body_hash = hashlib.sha256(body).digest()
     delivery_id = verified.delivery_id or f"sha256:{body_hash.hex()}"
-    async with runtime.engine.connect() as conn:
-        earlier = (
-            await conn.execute(
-                select(webhook_deliveries).where(
-                    webhook_deliveries.c.source == instance.id,
-                    webhook_deliveries.c.webhook_id == delivery_id,
-                )
-            )
-        ).first()
-    if earlier is not None:
-        if earlier.body_sha256 != body_hash:
-            return problem(409, "this delivery id was already used for a different body")
-        return Response(
-            earlier.response,
-            status_code=earlier.status_code,
-            media_type="application/json",
-            headers={"orderlens-idempotent-replay": "true"},
-        )
+    replay = await earlier_answer(runtime, instance.id, delivery_id, body_hash)
+    if replay is not None:
+        return replay
 
     content_type = request.headers.get("content-type", "application/json").split(";")[0]
     try:

@@ -64,24 +64,9 @@ async def ingest_events(request: Request) -> Response:
         return problem(401, str(exc))
 
     body_hash = hashlib.sha256(body).digest()
-    async with runtime.engine.connect() as conn:
-        earlier = (
-            await conn.execute(
-                select(webhook_deliveries).where(
-                    webhook_deliveries.c.source == delivery.source,
-                    webhook_deliveries.c.webhook_id == delivery.webhook_id,
-                )
-            )
-        ).first()
-    if earlier is not None:
-        if earlier.body_sha256 != body_hash:
-            return problem(409, "webhook-id was already used for a different body")
-        return Response(
-            earlier.response,
-            status_code=earlier.status_code,
-            media_type="application/json",
-            headers={"orderlens-idempotent-replay": "true"},
-        )
+    replay = await earlier_answer(runtime, delivery.source, delivery.webhook_id, body_hash)
+    if replay is not None:
+        return replay
 
     status, answer = await _process(runtime, delivery.source, delivery.webhook_id, body, now)
     if status >= 500:
@@ -150,6 +135,31 @@ def _result(index: int, source_event_id: str | None, outcome: Outcome) -> dict[s
         result["event_id"] = outcome.event_id
         result["receipt"] = outcome.receipt
     return result
+
+
+async def earlier_answer(
+    runtime: Runtime, source: str, delivery_id: str, body_hash: bytes
+) -> Response | None:
+    """The stored answer to a delivery seen before (409 if its id came with another body)."""
+    async with runtime.engine.connect() as conn:
+        earlier = (
+            await conn.execute(
+                select(webhook_deliveries).where(
+                    webhook_deliveries.c.source == source,
+                    webhook_deliveries.c.webhook_id == delivery_id,
+                )
+            )
+        ).first()
+    if earlier is None:
+        return None
+    if earlier.body_sha256 != body_hash:
+        return problem(409, "this delivery id was already used for a different body")
+    return Response(
+        earlier.response,
+        status_code=earlier.status_code,
+        media_type="application/json",
+        headers={"orderlens-idempotent-replay": "true"},
+    )
 
 
 async def remember(

@@ -65,7 +65,18 @@ ORDER_RULES = LayerRules(
     exception_edges=frozenset({OM.ON_HOLD, OM.BACKORDERED}),
     final=frozenset({OM.CANCELLED, OM.REFUNDED}),
     return_edges={
-        OM.RETURN_REQUESTED: frozenset({OM.DELIVERED, OM.PARTIALLY_DELIVERED, OM.COMPLETED}),
+        # Also from the shipped states: ERPs often never hear of the delivery itself (the
+        # courier reports it on the shipment), and a refused parcel is returned from there.
+        OM.RETURN_REQUESTED: frozenset(
+            {
+                OM.SHIPPED,
+                OM.PARTIALLY_SHIPPED,
+                OM.OUT_FOR_DELIVERY,
+                OM.DELIVERED,
+                OM.PARTIALLY_DELIVERED,
+                OM.COMPLETED,
+            }
+        ),
         OM.RETURN_RECEIVED: frozenset({OM.RETURN_REQUESTED}),
         OM.REFUNDED: frozenset({OM.RETURN_RECEIVED, OM.CANCELLED}),
     },

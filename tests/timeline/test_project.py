@@ -115,6 +115,8 @@ def test_illegal_event_in_history_does_not_move_status() -> None:
         (OM.CANCELLED, OM.PACKED, False),
         (OM.ON_HOLD, OM.PICKING, True),
         (OM.DELIVERED, OM.RETURN_REQUESTED, True),
+        (OM.SHIPPED, OM.RETURN_REQUESTED, True),  # the ERP never heard of the delivery
+        (OM.PACKED, OM.RETURN_REQUESTED, False),
         (OM.PLACED, OM.RETURN_REQUESTED, False),
         (OM.PAYMENT_CAPTURED, OM.PLACED, False),
     ],

@@ -106,6 +106,8 @@ class Connector(Protocol):
     mapping_version: ClassVar[str]  # recorded in every event's data.raw.mapping_version
     config_model: ClassVar[type[BaseModel]]  # the instance's options, validated at start-up
 
+    # A connector whose payloads may carry no timestamp may also accept a keyword
+    # `received_at: datetime | None` (when the gateway received the payload) to date them.
     def translate(self, payload: bytes, *, content_type: str) -> Translation: ...
 
 

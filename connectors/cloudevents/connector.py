@@ -16,7 +16,7 @@ from gateway.ingest.webhooks import WebhookSecret, WebhookVerificationError, ver
 
 
 class CloudEventsConfig(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True)
 
     secret: SecretStr  # a Standard Webhooks secret, whsec_...
     tolerance_seconds: int = 300

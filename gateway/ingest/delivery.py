@@ -6,6 +6,7 @@ the same rules and keeps whatever it cannot use as a dead letter with the reason
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
 from collections.abc import Mapping, Sequence
@@ -26,13 +27,20 @@ class NotCommitted(RuntimeError):
     """The log could not take the events (database down): nothing was stored, retry."""
 
 
-def translate(instance: Instance, payload: bytes, content_type: str) -> Translation:
-    """Connectors whose mapping depends on the instance (a time zone, say) offer `bind`."""
+def translate(
+    instance: Instance, payload: bytes, content_type: str, received_at: datetime
+) -> Translation:
+    """Connectors whose mapping depends on the instance (a time zone, say) offer `bind`;
+    those whose payloads may lack a timestamp accept `received_at` to date them."""
     bind = getattr(instance.connector, "bind", None)
-    if bind is not None:
-        bound: Translation = bind(instance.config).translate(payload, content_type=content_type)
-        return bound
-    return instance.connector.translate(payload, content_type=content_type)
+    mapper: Any = bind(instance.config) if bind is not None else instance.connector
+    if "received_at" in inspect.signature(mapper.translate).parameters:
+        dated: Translation = mapper.translate(
+            payload, content_type=content_type, received_at=received_at
+        )
+        return dated
+    plain: Translation = mapper.translate(payload, content_type=content_type)
+    return plain
 
 
 NORMALIZED = "application/vnd.orderlens.event+json"  # dead letters holding normalized events
@@ -45,12 +53,14 @@ async def deliver(
     *,
     content_type: str,
     delivery_id: str | None,
+    received_at: datetime | None = None,
 ) -> tuple[int, dict[str, Any]]:
-    """(HTTP-style status, per-event answer). Raises NotCommitted if the log is unavailable."""
+    """(HTTP-style status, per-event answer). Raises NotCommitted if the log is unavailable.
+    `received_at` is when the payload first arrived (a replayed dead letter's arrival)."""
     now = runtime.clock()
     source = instance.id
     try:
-        translation = translate(instance, payload, content_type)
+        translation = translate(instance, payload, content_type, received_at or now)
     except PayloadError as exc:
         dead = _letter(source, str(exc), payload, content_type, delivery_id, now)
         async with runtime.writer.transaction() as conn:

@@ -4,17 +4,18 @@ commit, dead-letter what cannot be used)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 import httpx
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 
 from connectors.runner import PullRunner
 from connectors.sdk import Instance, Page
 from gateway.freshness import pulled
 from gateway.ingest.delivery import deliver
 from gateway.runtime import Runtime
-from gateway.tables import connector_state
+from gateway.tables import connector_state, shipments, tracking_links
 
 # One client for every pull connector (connection pooling); each fetch has its own timeout.
 HTTP_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
@@ -59,8 +60,44 @@ class Pulling:
         await self._http.aclose()
 
 
+# A courier's shipment needs no more polling once it reached one of these.
+FINAL_SHIPMENT_STATES = ("delivered", "returned", "cancelled")
+
+
+async def open_tracking_numbers(runtime: Runtime, carrier: str) -> list[str]:
+    """Tracking numbers of this carrier's shipments (and their packages) still on their way."""
+    async with runtime.engine.connect() as conn:
+        rows = await conn.execute(
+            select(tracking_links.c.tracking_number)
+            .join(
+                shipments,
+                (shipments.c.order_number == tracking_links.c.order_number)
+                & (shipments.c.shipment_id == tracking_links.c.shipment_id),
+            )
+            .where(
+                func.lower(shipments.c.carrier) == carrier,
+                shipments.c.status.not_in(FINAL_SHIPMENT_STATES),
+            )
+            .order_by(tracking_links.c.tracking_number)
+        )
+        return list(rows.scalars())
+
+
+def with_open_numbers(runtime: Runtime, instance: Instance) -> Instance:
+    """Courier pull connectors that poll per tracking number learn which ones are open."""
+    if "open_tracking_numbers" not in type(instance.config).model_fields:
+        return instance
+    carrier = instance.connector.name
+
+    async def numbers() -> list[str]:
+        return await open_tracking_numbers(runtime, carrier)
+
+    config = instance.config.model_copy(update={"open_tracking_numbers": numbers})
+    return replace(instance, config=config)
+
+
 async def start_pulling(runtime: Runtime) -> Pulling | None:
-    instances = [i for i in runtime.connectors.values() if pulled(i)]
+    instances = [with_open_numbers(runtime, i) for i in runtime.connectors.values() if pulled(i)]
     if not instances:
         return None
 

@@ -185,17 +185,18 @@ tracking_links = Table(
 
 PROJECTION_TABLES = (tracking_links, shipments, orders)
 
-# Events for a tracking number no order claims yet, waiting for the WMS or ERP event that
-# links it. Sealed: a delivered event may carry its proof of delivery.
+# Events that cannot join an order yet: a courier scan for a tracking number no order claims
+# ("tracking:<number>"), or a warehouse or courier event for an order the ERP has not
+# announced ("order:<number>"). Sealed: a delivered event may carry its proof of delivery.
 parked_events = Table(
     "parked_events",
     metadata,
     Column("id", String(36), primary_key=True),
     Column("source", String(64), nullable=False),
-    Column("tracking_number", String(100), nullable=False),
+    Column("waiting_for", String(110), nullable=False),
     Column("received_at", Timestamp, nullable=False),
     Column("event", SealedBytes, nullable=False),
-    Index(None, "tracking_number"),
+    Index(None, "waiting_for"),
 )
 
 # Where each pull connector instance got to, and how that went.

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from connectors.sdk import Instance, PayloadError, Translation, to_draft
+from connectors.sdk import Instance, Kind, PayloadError, Translation, to_draft
 from gateway.events import EventDraft
 from gateway.ingest.deadletters import DeadLetter, store_dead_letters
 from gateway.ingest.linking import park, resolve
@@ -73,7 +73,13 @@ async def deliver(
         reason = "; ".join(translation.problems)
         first.append(_letter(source, reason, payload, content_type, delivery_id, now))
     status, answer = await ingest_normalized(
-        runtime, source, translation.events, delivery_id=delivery_id, letters=first
+        runtime,
+        source,
+        translation.events,
+        delivery_id=delivery_id,
+        letters=first,
+        # Only the ERP may start an order; others' events for unknown orders wait for it.
+        require_known_order=instance.kind in {Kind.WMS, Kind.COURIER},
     )
     if translation.problems:
         answer["problems"] = list(translation.problems)
@@ -89,6 +95,7 @@ async def ingest_normalized(
     *,
     delivery_id: str | None,
     letters: list[DeadLetter] | None = None,
+    require_known_order: bool = False,
 ) -> tuple[int, dict[str, Any]]:
     """Validate, link (or park) and commit normalized events from `source`."""
     now = runtime.clock()
@@ -112,10 +119,12 @@ async def ingest_normalized(
         }
 
     async with runtime.writer.transaction() as conn:
-        ready, waiting = await resolve(conn, list(submissions.values()))
+        ready, waiting = await resolve(
+            conn, list(submissions.values()), require_known_order=require_known_order
+        )
         parked_ids = await park(conn, runtime.vault, waiting, now)
         await store_dead_letters(conn, runtime.vault, letters)
-    waiting_ids = {id(s) for s in waiting}
+    waiting_ids = {id(s) for s, _ in waiting}
     parked = iter(parked_ids)
     for index, submission in submissions.items():
         if id(submission) in waiting_ids:

@@ -1,9 +1,14 @@
-"""Courier events know tracking numbers, not orders: link them, or park them until linked.
+"""Events that cannot join an order yet wait (parked, sealed) until something links them.
 
-A connector gives such an event the subject `tracking:<number>`. If an order's shipment (or
-package) already carries that number, the event joins that order and shipment. Otherwise it is
-parked, sealed, and released as soon as an event that claims the number is committed, from
-whichever source (a WMS shipment update, an ERP delivery note).
+* Couriers know tracking numbers, not orders: their events have the subject
+  `tracking:<number>`. If an order's shipment (or package) carries that number, the event
+  joins that order and shipment; otherwise it waits for `tracking:<number>`.
+* A warehouse or courier may report on an order before the ERP announced it (its webhook is
+  late, or the order was typed wrongly): with `require_known_order`, such events wait for
+  `order:<number>` instead of starting an order nobody placed.
+
+Whenever a commit links a tracking number or places an order, what waited for it is replayed
+through the sequencer.
 """
 
 from __future__ import annotations
@@ -22,13 +27,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from connectors.sdk import TRACKING_SUBJECT, to_draft
 from gateway.db import Writer
-from gateway.events import EventDraft, Layer
+from gateway.events import EventDraft, Layer, OrderMilestone
 from gateway.ingest.sequencer import Sequencer, Submission
-from gateway.tables import parked_events, tracking_links
+from gateway.tables import orders, parked_events, tracking_links
 from gateway.timeline.model import LoggedEvent
 from privacy.vault import Vault
 
 log = logging.getLogger(__name__)
+
+ORDER_KEY = "order:"
 
 
 def tracking_number(draft: EventDraft) -> str | None:
@@ -46,9 +53,9 @@ def linked(draft: EventDraft, order_number: str, shipment_id: str) -> EventDraft
 
 
 async def resolve(
-    conn: AsyncConnection, submissions: Sequence[Submission]
-) -> tuple[list[Submission], list[Submission]]:
-    """Split into (ready to log, to park); ready ones carry their order's subject."""
+    conn: AsyncConnection, submissions: Sequence[Submission], *, require_known_order: bool
+) -> tuple[list[Submission], list[tuple[Submission, str]]]:
+    """Split into (ready to log, (to park, what it waits for))."""
     numbers = {n for s in submissions if (n := tracking_number(s.draft))}
     links: dict[str, tuple[str, str]] = {}
     if numbers:
@@ -56,60 +63,84 @@ async def resolve(
             select(tracking_links).where(tracking_links.c.tracking_number.in_(sorted(numbers)))
         )
         links = {r.tracking_number: (r.order_number, r.shipment_id) for r in rows}
-    ready: list[Submission] = []
-    waiting: list[Submission] = []
+    candidates: list[Submission] = []
+    waiting: list[tuple[Submission, str]] = []
     for submission in submissions:
         number = tracking_number(submission.draft)
         if number is None:
-            ready.append(submission)
+            candidates.append(submission)
         elif number in links:
             order, shipment = links[number]
-            ready.append(replace(submission, draft=linked(submission.draft, order, shipment)))
+            candidates.append(replace(submission, draft=linked(submission.draft, order, shipment)))
         else:
-            waiting.append(submission)
+            waiting.append((submission, f"{TRACKING_SUBJECT}{number}"))
+    if not require_known_order:
+        return candidates, waiting
+    placed = await _placed_orders(conn, {s.draft.order_number for s in candidates})
+    ready = []
+    for submission in candidates:
+        number = submission.draft.order_number
+        if number in placed or _places_order(submission.draft):
+            ready.append(submission)
+        else:
+            waiting.append((submission, f"{ORDER_KEY}{number}"))
     return ready, waiting
 
 
+def _places_order(draft: EventDraft) -> bool:
+    return draft.layer is Layer.ORDER and draft.milestone is OrderMilestone.PLACED
+
+
+async def _placed_orders(conn: AsyncConnection, numbers: set[str]) -> set[str]:
+    if not numbers:
+        return set()
+    rows = await conn.execute(
+        select(orders.c.number).where(
+            orders.c.number.in_(sorted(numbers)), orders.c.placed_at.is_not(None)
+        )
+    )
+    return set(rows.scalars())
+
+
 async def park(
-    conn: AsyncConnection, vault: Vault, submissions: Sequence[Submission], now: datetime
+    conn: AsyncConnection,
+    vault: Vault,
+    waiting: Sequence[tuple[Submission, str]],
+    now: datetime,
 ) -> list[str]:
     ids = []
-    for submission in submissions:
-        number = tracking_number(submission.draft)
-        assert number is not None
+    for submission, key in waiting:
         parked_id = uuid.uuid4()
-        sealed = vault.seal_dead_letter(parked_id, submission.raw)
         await conn.execute(
             insert(parked_events).values(
                 id=str(parked_id),
                 source=submission.draft.source,
-                tracking_number=number,
+                waiting_for=key,
                 received_at=now,
-                event=sealed,
+                event=vault.seal_dead_letter(parked_id, submission.raw),
             )
         )
         ids.append(str(parked_id))
     return ids
 
 
-def claimed_numbers(events: Iterable[LoggedEvent]) -> set[str]:
-    """Tracking numbers that committed events attach to an order's shipment."""
-    numbers: set[str] = set()
+def unblocked_keys(events: Iterable[LoggedEvent]) -> set[str]:
+    """What committed events link: tracking numbers on shipments, orders being placed."""
+    keys: set[str] = set()
     for event in events:
+        if event.layer is Layer.ORDER and event.milestone is OrderMilestone.PLACED:
+            keys.add(f"{ORDER_KEY}{event.order_number}")
         if event.layer is not Layer.SHIPMENT:
             continue
         shipment = event.data.get("shipment") or {}
-        numbers.update(n for n in [shipment.get("tracking_number")] if n)
-        numbers.update(
-            p["tracking_number"]
-            for p in event.data.get("packages") or []
-            if p.get("tracking_number")
-        )
-    return numbers
+        numbers = [shipment.get("tracking_number")]
+        numbers += [p.get("tracking_number") for p in event.data.get("packages") or []]
+        keys.update(f"{TRACKING_SUBJECT}{n}" for n in numbers if n)
+    return keys
 
 
 class Releaser:
-    """Sequencer listener: when a commit links tracking numbers, replay what was parked."""
+    """Sequencer listener: when a commit links what was waiting, replay it."""
 
     def __init__(self, writer: Writer, sequencer: Sequencer, vault: Vault) -> None:
         self._writer = writer
@@ -118,36 +149,41 @@ class Releaser:
         self._tasks: set[asyncio.Task[int]] = set()
 
     async def on_commit(self, events: Sequence[LoggedEvent]) -> None:
-        numbers = claimed_numbers(events)
-        if numbers:
+        keys = unblocked_keys(events)
+        if keys:
             # Not awaited here: the sequencer calls its listeners from its own loop, and a
             # release submits to that same sequencer.
-            task = asyncio.create_task(self.release(numbers))
+            task = asyncio.create_task(self.release(keys))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
-    async def release(self, numbers: Iterable[str]) -> int:
+    async def release(self, keys: Iterable[str]) -> int:
         async with self._writer.engine.connect() as conn:
             rows = (
                 await conn.execute(
                     select(parked_events)
-                    .where(parked_events.c.tracking_number.in_(sorted(set(numbers))))
+                    .where(parked_events.c.waiting_for.in_(sorted(set(keys))))
                     .order_by(parked_events.c.received_at)
                 )
             ).all()
             if not rows:
                 return 0
             submissions = [self._submission(row) for row in rows]
-            ready, _ = await resolve(conn, submissions)
+            # Order keys are released because the order now exists: no second check needed.
+            ready, still = await resolve(conn, submissions, require_known_order=False)
+        if not ready:
+            return 0
         try:
             await self._sequencer.submit(ready)
         except Exception:
             log.exception("releasing %d parked events failed; they stay parked", len(ready))
             return 0
+        waiting = {id(submission) for submission, _ in still}
+        released = [
+            row.id for row, s in zip(rows, submissions, strict=True) if id(s) not in waiting
+        ]
         async with self._writer.transaction() as conn:
-            await conn.execute(
-                delete(parked_events).where(parked_events.c.id.in_([r.id for r in rows]))
-            )
+            await conn.execute(delete(parked_events).where(parked_events.c.id.in_(released)))
         log.info("released %d parked events", len(ready))
         return len(ready)
 

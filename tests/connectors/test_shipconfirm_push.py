@@ -3,6 +3,7 @@ the window, and an instance behind POST /ingest/{id} taking XML end to end."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,7 +15,7 @@ from standardwebhooks.webhooks import Webhook
 from connectors.sdk import SignatureError, Verified
 from connectors.shipconfirm_xml import CONNECTOR, ShipConfirmConfig
 from gateway.ingest.webhooks import WebhookSecret, signature_headers
-from tests.conftest import Clock, Gateway, make_settings, running_gateway
+from tests.conftest import Clock, Gateway, make_settings, placed, running_gateway
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "shipconfirm_xml"
 SECRET = "whsec_" + "M3BsLXNoaXBjb25maXJtLXRlc3Qtc2VjcmV0LTAx"
@@ -88,6 +89,12 @@ async def gw(sqlite_url: str, tmp_path: Path, clock: Clock) -> AsyncIterator[Gat
         yield gateway
 
 
+async def timeline_size(gw: Gateway, number: str) -> int:
+    answer = await gw.graphql(f'{{ order(number: "{number}") {{ eventCount }} }}')
+    order = answer["data"]["order"]
+    return int(order["eventCount"]) if order else 0
+
+
 async def push(
     gw: Gateway, body: bytes, delivery: str, *, at: datetime | None = None
 ) -> httpx.Response:
@@ -102,7 +109,14 @@ async def test_xml_confirmations_are_ingested_deduplicated_and_replays_refused(g
     assert stale.status_code == 401 and "too old" in stale.text
     first = await push(gw, BODY, "msg_1")
     assert first.status_code == 200, first.text
-    assert first.json()["accepted"] == 3  # order.shipped + two labels
+    # The ERP has not announced this order yet: the warehouse's events wait for it.
+    assert first.json()["parked"] == 3  # order.shipped + two labels
+    await gw.post_events("erp", [placed("SAL-ORD-2026-00088")])
+    for _ in range(50):
+        if await timeline_size(gw, "SAL-ORD-2026-00088") == 4:
+            break
+        await asyncio.sleep(0.02)
+    assert await timeline_size(gw, "SAL-ORD-2026-00088") == 4
     again = await push(gw, BODY, "msg_1")
     assert again.headers["orderlens-idempotent-replay"] == "true" and again.text == first.text
     assert (await push(gw, BODY, "msg_2")).json()["duplicate"] == 3

@@ -3,6 +3,7 @@ POST /ingest/{id}: verified, deduplicated, and linking a courier's scans by trac
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -18,7 +19,7 @@ import pytest
 from connectors.sdk import SignatureError, Verified
 from connectors.shiphero import CONNECTOR, MESSAGE_ID_HEADER, SIGNATURE_HEADER, ShipHeroConfig, sign
 from gateway.ingest.webhooks import WebhookSecret, signature_headers
-from tests.conftest import Clock, Gateway, cloud_event, make_settings, running_gateway
+from tests.conftest import Clock, Gateway, cloud_event, make_settings, placed, running_gateway
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "shiphero"
 SECRET = "shiphero-test-secret-3f9a1c"  # shared_signature_secret of "Shipment Update"
@@ -150,16 +151,24 @@ async def test_shiphero_deliveries_are_verified_deduplicated_and_link_courier_sc
     # A courier scan that arrives before the warehouse names its tracking number waits...
     early = await post_scan(gw, "1Z999AA10123456784", "scan-1")
     assert early["results"][0]["status"] == "parked"
+    # The warehouse reports before the ERP announced the order: it waits for the order too.
     first = await post_shiphero(gw, BODY, "m-1")
     assert first.status_code == 200, first.text
-    assert first.json()["accepted"] == 2
+    assert first.json()["parked"] == 2
+    await gw.post_events("erp", [placed("SAL-ORD-2026-00042")])
+    for _ in range(50):
+        answer = await gw.graphql('{ order(number: "SAL-ORD-2026-00042") { eventCount } }')
+        if answer["data"]["order"]["eventCount"] == 4:  # placed, shipped, label, the scan
+            break
+        await asyncio.sleep(0.02)
+    assert answer["data"]["order"]["eventCount"] == 4
     # ...and a later one joins the order at once.
     late = await post_scan(gw, "1Z999AA10123456784", "scan-2")
     assert late["results"][0]["status"] in {"accepted", "duplicate"}
     again = await post_shiphero(gw, BODY, "m-1")  # the same delivery, re-sent
     assert again.headers["orderlens-idempotent-replay"] == "true" and again.text == first.text
     redelivered = await post_shiphero(gw, BODY, "m-2")  # a new delivery of the same webhook
-    assert redelivered.json()["duplicate"] == 2
+    assert redelivered.json()["duplicate"] == 2, redelivered.text
     ping = await post_shiphero(gw, (FIXTURES / "test_delivery.json").read_bytes(), "m-3")
     assert ping.status_code == 200 and "test delivery" in ping.json()["ignored"]
     broken = await post_shiphero(gw, b"{not json", "m-4")

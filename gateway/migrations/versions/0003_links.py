@@ -30,14 +30,14 @@ def upgrade() -> None:
         "parked_events",
         sa.Column("id", sa.String(length=36), nullable=False),
         sa.Column("source", sa.String(length=64), nullable=False),
-        sa.Column("tracking_number", sa.String(length=100), nullable=False),
+        sa.Column("waiting_for", sa.String(length=110), nullable=False),
         sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("event", sa.LargeBinary(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_parked_events")),
     )
     with op.batch_alter_table("parked_events", schema=None) as batch_op:
         batch_op.create_index(
-            batch_op.f("ix_parked_events_tracking_number"), ["tracking_number"], unique=False
+            batch_op.f("ix_parked_events_waiting_for"), ["waiting_for"], unique=False
         )
 
     op.create_table(
@@ -68,7 +68,7 @@ def downgrade() -> None:
 
     op.drop_table("tracking_links")
     with op.batch_alter_table("parked_events", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_parked_events_tracking_number"))
+        batch_op.drop_index(batch_op.f("ix_parked_events_waiting_for"))
 
     op.drop_table("parked_events")
     op.drop_table("connector_state")

@@ -24,7 +24,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from connectors.easypost.mapping import MAPPING_VERSION, NOT_TRACKED, Mapped, map_detail
-from connectors.easypost.text import scrub
+from connectors.scrub import scrub
 from connectors.sdk import PayloadError, Translation, raw_status
 from gateway.events import Reason, ShipmentMilestone
 

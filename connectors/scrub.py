@@ -1,6 +1,6 @@
 """Courier texts go into `data.raw.text`, which is public: personal data is cut out first.
 
-The same rules as `connectors/ups/text.py` (each connector package stands alone)."""
+Shared by every connector that keeps a source's free text (UPS, EasyPost, ...)."""
 
 from __future__ import annotations
 

@@ -11,9 +11,11 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
+from connectors.runner import SourceHealth
 from gateway.freshness import pulled, read_sync_times, source_state
 from gateway.ingest.deadletters import DeadLetter, list_dead_letters
 from gateway.ingest.delivery import NORMALIZED, NotCommitted, deliver, ingest_normalized
+from gateway.pulling import Pulling
 from gateway.runtime import Runtime
 from gateway.tables import dead_letters, parked_events
 
@@ -28,10 +30,22 @@ class ConnectorHealth:
     stale: bool
     dead_letters: int
     parked: int
+    # From the pull runner of this process, when it runs here (not in a separate CLI).
+    breaker: str | None = None
+    last_error: str | None = None
+    consecutive_failures: int = 0
+
+
+def _runner_health(runtime: Runtime) -> dict[str, SourceHealth]:
+    for part in runtime.background:
+        if isinstance(part, Pulling):
+            return part.runner.health()
+    return {}
 
 
 async def connector_health(runtime: Runtime) -> list[ConnectorHealth]:
     now = runtime.clock()
+    live = _runner_health(runtime)
     async with runtime.engine.connect() as conn:
         synced = await read_sync_times(conn)
         letters: dict[str, int] = _pairs(
@@ -65,6 +79,11 @@ async def connector_health(runtime: Runtime) -> list[ConnectorHealth]:
                 stale=state.stale,
                 dead_letters=int(letters.get(instance.id, 0)),
                 parked=int(parked.get(instance.id, 0)),
+                breaker=live[instance.id].breaker.value if instance.id in live else None,
+                last_error=live[instance.id].last_error if instance.id in live else None,
+                consecutive_failures=(
+                    live[instance.id].consecutive_failures if instance.id in live else 0
+                ),
             )
         )
     return rows

@@ -150,6 +150,9 @@ class Query:
                 stale=h.stale,
                 dead_letters=h.dead_letters,
                 parked=h.parked,
+                breaker=h.breaker,
+                last_error=h.last_error,
+                consecutive_failures=h.consecutive_failures,
             )
             for h in await connector_health(context.runtime)
         ]

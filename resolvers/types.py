@@ -69,7 +69,15 @@ class SourceStatus:
     last_synced_at: datetime | None
     stale: bool
     dead_letters: int = strawberry.field(description="Payloads kept for replay.")
-    parked: int = strawberry.field(description="Courier events waiting for their order.")
+    parked: int = strawberry.field(description="Events waiting for their order or shipment.")
+    breaker: str | None = strawberry.field(
+        description="Pulled sources: closed, open (not called until a cool-down passes) or "
+        "half_open (one trial call)."
+    )
+    last_error: str | None = strawberry.field(
+        description="Pulled sources: the current problem, cleared by the next success."
+    )
+    consecutive_failures: int
 
 
 @strawberry.type(

@@ -142,6 +142,12 @@ async def test_one_order_from_erp_wms_and_courier_reads_as_one_timeline(
     assert {s["source"] for s in answer["sources"]} == {"erp", "wms", "ups"}
     assert all(s["lastSyncedAt"] and not s["stale"] for s in answer["sources"])
 
+    health = await gw.graphql("{ sources { id mode breaker lastError consecutiveFailures } }")
+    by_id = {h["id"]: h for h in health["data"]["sources"]}
+    assert by_id["ups"]["mode"] == "pull every 5 s" and by_id["ups"]["breaker"] == "closed"
+    assert by_id["ups"]["lastError"] is None and by_id["ups"]["consecutiveFailures"] == 0
+    assert by_id["erp"]["breaker"] is None  # pushed: no runner state
+
     bundle = answer["verificationBundle"]
     from gateway.ledger import verify_document
 

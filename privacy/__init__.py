@@ -5,14 +5,13 @@ Other packages import only from here.
 
 from privacy.blind_index import BlindIndex, normalize_email, normalize_phone
 from privacy.commitment import commitment_key, pii_commit
+from privacy.keyrings import LocalKeyring, StaticKeyring
 from privacy.keys import (
     DataKey,
     DecryptionFailed,
     KeyringConfigError,
     KeyUnavailable,
-    LocalKeyring,
     MasterKeyring,
-    StaticKeyring,
     generate_data_key,
     generate_root_key,
     rewrap,

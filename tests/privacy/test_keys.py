@@ -253,7 +253,7 @@ def test_a_broken_or_missing_file_keeps_the_last_good_keys(
     keyring.path.unlink()
     assert unwrap(keyring, blob, b"ctx") == b"secret"
     assert keyring.primary_version == 1
-    warnings = [r.getMessage() for r in caplog.records if r.name == "privacy.keys"]
+    warnings = [r.getMessage() for r in caplog.records if r.name == "privacy.keyrings"]
     assert len(warnings) == 2  # once per change, not once per access
     assert "is not an orderlens.keyring/v1 file: keeping the keys already loaded" in warnings[0]
     assert "is gone: keeping the keys already loaded" in warnings[1]

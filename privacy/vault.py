@@ -30,8 +30,15 @@ from privacy.keys import (
     wrap_data_key,
     wrapped_version,
 )
-from privacy.records import Address, Contact, OrderPii, Proof
-from privacy.sealed import Sealed, seal, unseal, unseal_text
+from privacy.reading import (
+    ADDRESS_SEALED,
+    CONTACT_COLUMNS,
+    PROOF_COLUMNS,
+    find_orders,
+    read_order_pii,
+)
+from privacy.records import OrderPii
+from privacy.sealed import Sealed, seal, unseal
 from privacy.tables import customers, deliveries, key_roots, order_contacts, subject_keys
 
 log = logging.getLogger(__name__)
@@ -39,25 +46,6 @@ log = logging.getLogger(__name__)
 INDEX_ROOT = "blind-index"
 DEAD_LETTER_KEY = "dead-letters"
 SYSTEM_SUBJECT = uuid.UUID(int=0)  # the AAD subject of system-owned sealed values
-
-CONTACT_COLUMNS = ("name", "phone", "email")
-ADDRESS_SEALED = ("district", "street", "postal_code")
-PROOF_COLUMNS = ("signer_name", "photo_ref")
-
-
-class _Opener:
-    """Decrypts the cells of one subject with its data key."""
-
-    def __init__(self, dek: DataKey, subject: uuid.UUID) -> None:
-        self.dek = dek
-        self.subject = subject
-
-    def __call__(self, value: Sealed | None, table: str, column: str, row: uuid.UUID) -> str | None:
-        if value is None:
-            return None
-        return unseal_text(
-            self.dek, value, table=table, column=column, row_id=row, subject_id=self.subject
-        )
 
 
 class Vault:
@@ -300,129 +288,24 @@ class Vault:
             raise RuntimeError("vault not started")
         return self._dead_letter_key
 
-    # -- reading ------------------------------------------------------------------------
+    # -- reading (privacy/reading.py) -----------------------------------------------------
 
     async def order_pii(
         self, conn: AsyncConnection, order_numbers: Collection[str]
     ) -> dict[str, OrderPii]:
         """Clear personal data of these orders: two statements whatever the count."""
-        wanted = sorted(order_numbers)
-        contact_rows = (
-            await conn.execute(
-                select(
-                    order_contacts,
-                    customers.c.customer_ref,
-                    customers.c.name,
-                    customers.c.phone,
-                    customers.c.email,
-                    subject_keys.c.wrapped,
-                )
-                .join(customers, customers.c.id == order_contacts.c.customer_id)
-                .join(subject_keys, subject_keys.c.subject_id == customers.c.id, isouter=True)
-                .where(order_contacts.c.order_number.in_(wanted))
-            )
-        ).all()
-        proof_rows = (
-            await conn.execute(
-                select(deliveries, subject_keys.c.wrapped)
-                .join(
-                    subject_keys,
-                    subject_keys.c.subject_id == deliveries.c.customer_id,
-                    isouter=True,
-                )
-                .where(deliveries.c.order_number.in_(wanted))
-            )
-        ).all()
-        found: dict[str, OrderPii] = {}
-        for row in contact_rows:
-            subject = uuid.UUID(row.customer_id)
-            if row.wrapped is None:
-                found[row.order_number] = OrderPii(customer_ref=row.customer_ref, erased=True)
-                continue
-            opened = _Opener(unwrap_data_key(self.keyring, subject, row.wrapped), subject)
-            contact_row = uuid.UUID(row.id)
-            found[row.order_number] = OrderPii(
-                customer_ref=row.customer_ref,
-                contact=Contact(
-                    **{c: opened(row._mapping[c], "customers", c, subject) for c in CONTACT_COLUMNS}
-                ),
-                address=Address(
-                    country=row.country,
-                    region=row.region,
-                    city=row.city,
-                    **{
-                        c: opened(row._mapping[c], "order_contacts", c, contact_row)
-                        for c in ADDRESS_SEALED
-                    },
-                ),
-            )
-        proofs: dict[str, dict[str, Proof]] = {}
-        for row in proof_rows:
-            if row.wrapped is None:
-                continue
-            subject = uuid.UUID(row.customer_id)
-            opened = _Opener(unwrap_data_key(self.keyring, subject, row.wrapped), subject)
-            delivery = uuid.UUID(row.id)
-            proofs.setdefault(row.order_number, {})[row.shipment_id] = Proof(
-                **{c: opened(row._mapping[c], "deliveries", c, delivery) for c in PROOF_COLUMNS}
-            )
-        for number, by_shipment in proofs.items():
-            current = found.get(number, OrderPii())
-            found[number] = OrderPii(
-                customer_ref=current.customer_ref,
-                contact=current.contact,
-                address=current.address,
-                proofs=by_shipment,
-                erased=current.erased,
-            )
-        return found
+        return await read_order_pii(conn, self.keyring, order_numbers)
 
     async def orders_by_phone(self, conn: AsyncConnection, phone: str) -> list[str]:
         """Orders of customers with this phone: blind-index candidates, then exact match."""
         wanted = normalize_phone(phone)
-        return await self._orders_by(
-            conn, "phone", self.index.phone(wanted), wanted, normalize_phone
-        )
+        bucket = self.index.phone(wanted)
+        return await find_orders(conn, self.keyring, "phone", bucket, wanted, normalize_phone)
 
     async def orders_by_email(self, conn: AsyncConnection, email: str) -> list[str]:
         wanted = normalize_email(email)
-        return await self._orders_by(
-            conn, "email", self.index.email(wanted), wanted, normalize_email
-        )
-
-    async def _orders_by(
-        self,
-        conn: AsyncConnection,
-        column: str,
-        bucket: int,
-        wanted: str,
-        normalize: Callable[[str], str],
-    ) -> list[str]:
-        rows = (
-            await conn.execute(
-                select(customers.c.id, customers.c[column].label("value"), subject_keys.c.wrapped)
-                .join(subject_keys, subject_keys.c.subject_id == customers.c.id)
-                .where(
-                    customers.c[f"{column}_bidx"] == bucket,
-                    customers.c.bidx_version == self.index.VERSION,
-                )
-            )
-        ).all()
-        matches = []
-        for row in rows:
-            subject = uuid.UUID(row.id)
-            opened = _Opener(unwrap_data_key(self.keyring, subject, row.wrapped), subject)
-            value = opened(row.value, "customers", column, subject)
-            if value is not None and _normalized_or_none(normalize, value) == wanted:
-                matches.append(row.id)
-        if not matches:
-            return []
-        numbers = await conn.execute(
-            select(order_contacts.c.order_number)
-            .where(order_contacts.c.customer_id.in_(matches))
-            .order_by(order_contacts.c.order_number)
-        )
-        return list(numbers.scalars())
+        bucket = self.index.email(wanted)
+        return await find_orders(conn, self.keyring, "email", bucket, wanted, normalize_email)
 
 
 def _seal(
@@ -435,12 +318,5 @@ def _bucket_or_none(index: Callable[[str], int], value: str) -> int | None:
     """A value that cannot be normalized is stored, but cannot be looked up."""
     try:
         return index(value)
-    except ValueError:
-        return None
-
-
-def _normalized_or_none(normalize: Callable[[str], str], value: str) -> str | None:
-    try:
-        return normalize(value)
     except ValueError:
         return None

@@ -10,6 +10,7 @@ from typing import Any
 
 from aiocache import BaseCache
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from connectors.config import load_instances
@@ -21,8 +22,15 @@ from gateway.ingest.linking import Releaser
 from gateway.ingest.sequencer import Sequencer
 from gateway.ledger import NoteSigner, load_or_create_signing_key, load_signing_key
 from gateway.pubsub import Broker
-from gateway.settings import Settings
-from privacy import LocalKeyring, MasterKeyring, StaticKeyring
+from gateway.settings import Settings, SettingsError
+from privacy import (
+    DecryptionFailed,
+    KeyUnavailable,
+    LocalKeyring,
+    MasterKeyring,
+    StaticKeyring,
+)
+from privacy.tables import key_roots
 from privacy.vault import Vault
 
 log = logging.getLogger(__name__)
@@ -69,9 +77,7 @@ class Runtime:
                     "every POST /ingest/events will be refused"
                 )
             writer = Writer(engine)
-            vault = Vault(open_keyring(settings))
-            async with writer.transaction() as conn:
-                await vault.start(conn, clock())
+            vault = await start_vault(settings, writer, clock())
             auth = Authenticator(load_auth_secret(settings))
             broker = Broker()
             sequencer = Sequencer(
@@ -115,11 +121,33 @@ def load_log_key(settings: Settings) -> Ed25519PrivateKey:
     return load_or_create_signing_key(settings.signing_key_path)
 
 
-def open_keyring(settings: Settings) -> MasterKeyring:
-    """The production keyring when ORDERLENS_MASTER_KEYS* is set, else the dev keyring file."""
+def open_keyring(settings: Settings, *, create: bool = True) -> MasterKeyring:
+    """The production keyring when ORDERLENS_MASTER_KEYS* is set, else the dev keyring file
+    (created on first run only: a database that already holds keys needs its own keyring)."""
     if settings.master_key_env:
         return StaticKeyring.from_env(settings.master_key_env)
+    if not create and not settings.keyring_path.exists():
+        raise SettingsError(
+            f"no master keyring at {settings.keyring_path}, but the database holds wrapped "
+            "keys: set ORDERLENS_DATA_DIR to the gateway's data directory (or "
+            "ORDERLENS_MASTER_KEYS for a production keyring)"
+        )
     return LocalKeyring.load_or_create(settings.keyring_path)
+
+
+async def start_vault(settings: Settings, writer: Writer, now: datetime) -> Vault:
+    async with writer.engine.connect() as conn:
+        keyed = bool(await conn.scalar(select(func.count()).select_from(key_roots)))
+    vault = Vault(open_keyring(settings, create=not keyed))
+    try:
+        async with writer.transaction() as conn:
+            await vault.start(conn, now)
+    except (DecryptionFailed, KeyUnavailable) as exc:
+        raise SettingsError(
+            f"this keyring cannot open the database's system keys ({exc}): is it the "
+            "gateway's keyring (ORDERLENS_DATA_DIR / ORDERLENS_MASTER_KEYS)?"
+        ) from None
+    return vault
 
 
 def load_auth_secret(settings: Settings) -> bytes:

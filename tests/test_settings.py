@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from gateway.runtime import Runtime
 from gateway.settings import Settings, SettingsError, parse_sources, redact_url
+from privacy import LocalKeyring
+from tests.conftest import make_settings
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 OTHER = "whsec_ZXJwLXRlc3Qtc2VjcmV0LTAxMjM0NTY3ODlhYmNkZWY="
@@ -51,3 +56,16 @@ def test_bad_flag_and_integer() -> None:
 def test_redact_url_keeps_urls_without_password() -> None:
     assert redact_url("sqlite+aiosqlite:///./x.db") == "sqlite+aiosqlite:///./x.db"
     assert redact_url("postgresql://u@h/d") == "postgresql://u@h/d"
+
+
+async def test_a_database_with_keys_refuses_a_missing_or_foreign_keyring(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'keys.db'}"
+    first = await Runtime.start(make_settings(url, tmp_path / "a"))
+    await first.close()
+    with pytest.raises(SettingsError, match="no master keyring at"):
+        await Runtime.start(make_settings(url, tmp_path / "elsewhere"))
+    assert not (tmp_path / "elsewhere" / "keys" / "master-keyring.json").exists()
+    (tmp_path / "b" / "keys").mkdir(parents=True)
+    LocalKeyring.load_or_create(tmp_path / "b" / "keys" / "master-keyring.json")
+    with pytest.raises(SettingsError, match="cannot open the database's system keys"):
+        await Runtime.start(make_settings(url, tmp_path / "b"))

@@ -110,7 +110,8 @@ EXPORT_GATEWAYS: Final = {
     "ups": Place("Shanghai", "Shanghai", "CN", 8, "PVG"),
 }
 
-# Status code and text per carrier for each kind of scan, like the carriers' own feeds.
+# Status code and text per carrier for each kind of scan, like the carriers' own feeds (as
+# EasyPost passes them on; UPS's own codes are in native/ups.py, with its Track API shapes).
 _SCANS = (
     "picked_up",
     "arrived",
@@ -164,19 +165,6 @@ _CODES: Final[dict[str, tuple[tuple[str, str], ...]]] = {
         ("HP", "Shipment on hold"),
         ("OK", "Delivered"),
     ),
-    "ups": (
-        ("OR", "Pickup Scan"),
-        ("AR", "Arrived at Facility"),
-        ("DP", "Departed from Facility"),
-        ("IP", "Import Scan"),
-        ("CP", "Your package is being processed by customs"),
-        ("CR", "Cleared Customs"),
-        ("RS", "The delivery date has been updated"),
-        ("OT", "Out For Delivery Today"),
-        ("48", "The receiver was not available for delivery"),
-        ("X1", "Exception: Action Required"),
-        ("KB", "Delivered"),
-    ),
 }
 CARRIER_CODES: Final = {
     carrier: dict(zip(_SCANS, codes, strict=True)) for carrier, codes in _CODES.items()
@@ -185,13 +173,20 @@ CARRIER_CODES: Final = {
 
 @dataclass(frozen=True, slots=True)
 class Carrier:
-    name: str
+    name: str  # the catalog's key for its status codes
     service_level: str
     facility: str  # how the carrier names its sorting facilities
+    native: str  # how EasyPost, ShipHero and 3PLs name it; the gateway shows it lowercased
+    pulled: bool = False  # tracked by polling its own API (UPS), else by EasyPost webhooks
 
-    def raw(self, scan: str) -> dict[str, object]:
-        code, text = CARRIER_CODES[self.name][scan]
-        return {"code": code, "text": text, "mapping_version": MAPPING_VERSION}
+    @property
+    def slug(self) -> str:
+        """The carrier as the gateway's shipments name it (connectors lowercase it)."""
+        return self.native.lower()
+
+    def code(self, scan: str) -> tuple[str, str]:
+        """The carrier's own status code and text for a kind of scan."""
+        return CARRIER_CODES[self.name][scan]
 
     def tracking_number(self, rng: random.Random) -> str:
         digits = "".join(str(rng.randrange(10)) for _ in range(13))
@@ -205,19 +200,21 @@ class Carrier:
         return digits[:10]  # DHL Express waybills are 10 digits
 
 
-PARCEL_CARRIER: Final = Carrier("sf-express", "SF Standard Express", "Sorting Center")
-BULKY_CARRIER: Final = Carrier("jd-logistics", "JD Large Item Delivery", "Large Item Center")
-INTERNATIONAL_CARRIERS: Final = (
-    Carrier("dhl", "DHL Express Worldwide", "Service Center"),
-    Carrier("ups", "UPS Worldwide Saver", "Hub"),
+PARCEL_CARRIER: Final = Carrier(
+    "sf-express", "SF Standard Express", "Sorting Center", native="SFExpress"
 )
+BULKY_CARRIER: Final = Carrier(
+    "jd-logistics", "JD Large Item Delivery", "Large Item Center", native="JDLogistics"
+)
+DHL: Final = Carrier("dhl", "DHL Express Worldwide", "Service Center", native="DHLExpress")
+UPS: Final = Carrier("ups", "UPS Worldwide Saver", "Hub", native="UPS", pulled=True)
+INTERNATIONAL_CARRIERS: Final = (DHL, UPS)
 
-# ERP (order and service layers) and WMS status codes, ERPNext- and ShipHero-like.
-ERP_CODES: Final = {
-    "placed": ("DRAFT", "Sales order created"),
-    "confirmed": ("TO_DELIVER_AND_BILL", "Sales order submitted"),
-    "payment_captured": ("PAID", "Payment entry submitted"),
-    "cancelled": ("CANCELLED", "Sales order cancelled"),
+# The in-house systems' own codes (payments, installation scheduling, the service desk): they
+# send the normalized format, so their raw code and text travel as they are.
+INHOUSE_CODES: Final = {
+    "confirmed": ("CONTACT_VERIFIED", "Order confirmed by phone, contact corrected"),
+    "payment_captured": ("CAPTURED", "Payment captured"),
     "refunded": ("REFUNDED", "Refund issued"),
     "installation_offered": ("INSTALL_OFFER", "Installation service offered"),
     "installation_booked": ("INSTALL_BOOKED", "Installation appointment booked"),
@@ -225,16 +222,8 @@ ERP_CODES: Final = {
     "technician_on_site": ("TECH_ARRIVED", "Technician checked in"),
     "commissioned": ("INSTALLED", "Installation completed and tested"),
 }
-WMS_CODES: Final = {
-    "backordered": ("BACKORDER", "Order Backordered"),
-    "allocated": ("ALLOCATED", "Order Allocated"),
-    "picking": ("PICK_STARTED", "Pick wave released"),
-    "picked": ("PICK_COMPLETE", "Order Picked"),
-    "packed": ("PACKED_OUT", "Order Packed Out"),
-    "label_created": ("LABEL_PRINTED", "Shipment Update: label purchased"),
-}
 
 
-def raw(table: dict[str, tuple[str, str]], milestone: str) -> dict[str, object]:
-    code, text = table[milestone]
+def raw(milestone: str) -> dict[str, object]:
+    code, text = INHOUSE_CODES[milestone]
     return {"code": code, "text": text, "mapping_version": MAPPING_VERSION}

@@ -1,8 +1,8 @@
 """Fake customers for the demo: names, phones, emails, delivery addresses and delivery proofs.
 
-This is the only personal data the simulator sends, and only under the keys the gateway seals:
-`contact` and `delivery_address` (order.placed, sometimes order.confirmed) and
-`proof_of_delivery` (shipment.delivered). Every other field of every event stays PII-free.
+The native encoders put it where each system carries it (a Sales Order's customer_name,
+contact_mobile, contact_email and shipping_address; ship-to blocks the connectors never read;
+a courier's signer); the connectors hand it to the gateway only under the keys it seals.
 
 Everything is invented. Phone numbers are valid for libphonenumber; where a country reserves a
 range for drama and examples (UK 020 7946 0xxx, US 555-01xx, Australia 0491 570 xxx and
@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, replace
-from datetime import datetime
 from typing import Final
 
 from gateway.demo.addresses import delivery_address
@@ -135,7 +134,6 @@ ABROAD: Final = {
     ),
 }
 DE_AREAS: Final = {"Berlin": "30 23125", "Frankfurt": "69 90009"}  # the cities' drama ranges
-CARRIER_SHORT: Final = {"sf-express": "sf", "jd-logistics": "jd", "dhl": "dhl", "ups": "ups"}
 # Who signs when the customer does not: the front desk, a guard, family, a neighbour.
 CN_STAND_INS: Final = ("前台代收", "门卫代收", "家人代收", "物业代收", "同事代收")
 STAND_INS: Final = ("Reception", "Concierge", "Neighbour", "Front desk", "Family member")
@@ -197,18 +195,10 @@ def new_phone(rng: random.Random, who: Customer, place: Place) -> Customer:
     return replace(who, phone=number)
 
 
-def proof_of_delivery(
-    rng: random.Random,
-    who: Customer,
-    carrier: str,
-    tracking_number: str,
-    delivered: datetime,
-    safe_place: bool,
-) -> dict[str, object]:
-    """Who signed (nobody when left in a safe place) and the courier's photo of the handover."""
-    photo = f"pod/{CARRIER_SHORT[carrier]}/{delivered:%Y/%m}/{tracking_number}.jpg"
+def proof_of_delivery(rng: random.Random, who: Customer, safe_place: bool) -> dict[str, object]:
+    """Who signed for the parcel; nobody when it was left in a safe place."""
     if safe_place:
-        return {"photo_ref": photo}
+        return {}
     chance = rng.random()
     if chance < 0.65:
         signer = who.name
@@ -218,7 +208,7 @@ def proof_of_delivery(
         signer = f"邻居{neighbour}代收" if chance < 0.75 else stand_in
     else:
         signer = rng.choice(STAND_INS)
-    return {"signer_name": signer, "photo_ref": photo}
+    return {"signer_name": signer}
 
 
 def _chinese_email(rng: random.Random, surname: str, given: str) -> str:

@@ -1,26 +1,32 @@
-"""`orderlens demo`: the gateway on SQLite, dev keys, and simulated ERP, WMS and courier feeds."""
+"""`orderlens demo`: the gateway on SQLite, dev keys, and simulated systems feeding it through
+its connectors: ERPNext, ShipHero, a 3PL's XML, EasyPost and in-house systems push to
+/ingest/<id>; UPS is pulled from a fake Track API the demo serves on a free local port."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-from dataclasses import replace
+import re
 from datetime import timedelta
 
 import uvicorn
 from sqlalchemy import select
 
 from gateway.app import LOG_KEY_PATH, create_app
+from gateway.demo.fake_ups import FakeUps
+from gateway.demo.instances import DemoConnectors
+from gateway.demo.native import UpsTracking
+from gateway.demo.script import UPS
 from gateway.demo.simulator import Simulator, SimulatorConfig
-from gateway.ingest.webhooks import WebhookSecret
+from gateway.pulling import Pulling
 from gateway.runtime import Runtime
 from gateway.settings import Settings
 from gateway.tables import orders
 from privacy import Role
 from resolvers.access import verification_factors
 
-SOURCES = ("erp", "wms", "courier")
+ORDER_NUMBER = re.compile(r"^SAL-ORD-\d{4}-(\d+)$")
 
 
 async def run_demo(
@@ -28,9 +34,29 @@ async def run_demo(
 ) -> int:
     # One line per simulated delivery would bury the banner.
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    # Fresh secrets each run: the simulator is the only sender, and it lives in this process.
-    secrets = {name: WebhookSecret.generate() for name in SOURCES}
-    settings = replace(settings, ingest_secrets=secrets)
+    # Fresh secrets each run: the simulated systems are the only senders, in this process.
+    connectors = DemoConnectors.generate()
+    tracking = UpsTracking()
+    ups = FakeUps(tracking, connectors.ups_client_id, connectors.ups_client_secret)
+    await ups.start()
+    try:
+        settings = connectors.configure(settings, ups.base_url)
+        return await _serve(settings, connectors, tracking, ups, host, port, simulate, seed, orders)
+    finally:
+        await ups.stop()
+
+
+async def _serve(
+    settings: Settings,
+    connectors: DemoConnectors,
+    tracking: UpsTracking,
+    ups: FakeUps,
+    host: str,
+    port: int,
+    simulate: bool,
+    seed: int,
+    orders: int,
+) -> int:
     app = create_app(settings)
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
     serving = asyncio.create_task(server.serve())
@@ -38,17 +64,25 @@ async def run_demo(
         if serving.done():
             return 1  # uvicorn already said why (port in use, ...)
         await asyncio.sleep(0.05)
+    runtime: Runtime = app.state.runtime
     base_url = f"http://{host}:{port}"
     stop = asyncio.Event()
     live: asyncio.Task[None] | None = None
     if simulate:
-        simulator = Simulator(
-            SimulatorConfig(base_url=base_url, secrets=secrets, seed=seed, orders=orders)
+        config = SimulatorConfig(
+            base_url,
+            connectors.secrets,
+            seed=seed,
+            orders=orders,
+            ups=tracking,
+            first_order=await next_order(runtime),
         )
+        simulator = Simulator(config)
         stats = await simulator.backfill()
+        await pull_now(runtime, UPS)  # the UPS parcels' history, before the banner
         print(f"simulator: {stats}")
         live = asyncio.create_task(simulator.run_live(stop))
-    await print_banner(app.state.runtime, base_url)
+    await print_banner(runtime, base_url, ups_url=ups.base_url)
     try:
         await serving
     finally:
@@ -59,7 +93,23 @@ async def run_demo(
     return 0
 
 
-async def print_banner(runtime: Runtime, base_url: str) -> None:
+async def next_order(runtime: Runtime) -> int | None:
+    """On a database an earlier demo filled, new Sales Orders continue its numbering (so
+    their events never collide with the old ones); None on a fresh one."""
+    async with runtime.engine.connect() as conn:
+        numbers = (await conn.execute(select(orders.c.number))).scalars().all()
+    found = [int(m.group(1)) for n in numbers if (m := ORDER_NUMBER.match(n))]
+    return max(found) + 1 if found else None
+
+
+async def pull_now(runtime: Runtime, instance_id: str) -> None:
+    """One pull of `instance_id` right away, instead of at its next scheduled time."""
+    for part in runtime.background:
+        if isinstance(part, Pulling):
+            await part.runner.poll(instance_id)
+
+
+async def print_banner(runtime: Runtime, base_url: str, ups_url: str | None = None) -> None:
     async with runtime.engine.connect() as conn:
         delivered = await conn.scalar(
             select(orders.c.number)
@@ -73,7 +123,7 @@ async def print_banner(runtime: Runtime, base_url: str) -> None:
             .order_by(orders.c.number)
             .limit(1)
         )
-        example = delivered or moving or "SO-000001"
+        example = delivered or moving or "SAL-ORD-2026-00001"
         customer_ref = await conn.scalar(
             select(orders.c.customer_ref).where(orders.c.number == example)
         )
@@ -89,10 +139,19 @@ async def print_banner(runtime: Runtime, base_url: str) -> None:
         else "(no customer on this order)"
     )
     key_file = runtime.settings.data_dir / "log.vkey"
+    pulled = f"pulled every 5 s from a fake UPS Track API at {ups_url}" if ups_url else "pulled"
     print(
         f"""
 orderlens demo is running: {base_url}/graphql  (GraphiQL in your browser)
 log public key:            {base_url}{LOG_KEY_PATH}  (also in {key_file})
+
+Simulated systems, each in its own format through its connector (POST {base_url}/ingest/<id>):
+  erp       ERPNext Sales Orders (Frappe webhooks)      wms       ShipHero webhooks
+  wms-xml   a 3PL's X12 945 ship confirmations (XML)    easypost  EasyPost tracker events
+  inhouse   payments, installations, service desk (CloudEvents)
+  ups       UPS Track API, {pulled}
+  Instances: {runtime.settings.connectors_file}. How each is doing (as the admin):
+    query {{ sources {{ id type mode lastSyncedAt stale deadLetters parked lastError }} }}
 
 Callers send `Authorization: Bearer <token>` (GraphiQL: the Headers tab). Tokens for 24 h:
   agent:     {agent}
@@ -103,6 +162,7 @@ Callers send `Authorization: Bearer <token>` (GraphiQL: the Headers tab). Tokens
 Try (as the agent; personal data comes back masked for that role):
   query {{ order(number: "{example}") {{ status promisedDate carrierEstimatedDelivery
     contact {{ name phone email }} deliveryAddress {{ summary district postalCode }}
+    sources {{ source lastReceivedAt }}
     shipments {{ carrier trackingNumber status carrierEstimate {{ date }} }}
     timeline(first: 50) {{ totalCount
       edges {{ node {{ seq title occurredAt source reason }} }} }} }} }}

@@ -1,8 +1,12 @@
-"""Planned events: what the simulator will post, when, and as which source.
+"""Planned events: what happens to an order, when, and which system reports it.
 
-Everything random comes from the caller's seeded `random.Random`, including CloudEvent ids, so
-the same seed and clock give byte-identical events. ERP and WMS write UTC times; carriers write
-local times with an offset, as their feeds do.
+Each planned step is written as the normalized event the gateway should end up with (`data`),
+tagged with the connector instance that reports it (`system`) and with hints for that
+system's native format (`native`: warehouse, package numbers, scan kind...). The native
+encoders (`gateway/demo/native/`) turn steps into what the system really sends.
+
+Everything random comes from the caller's seeded `random.Random`, so the same seed and clock
+give byte-identical payloads. Carriers' scans keep the local time of where they happened.
 """
 
 from __future__ import annotations
@@ -13,31 +17,48 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Final
 
-from gateway.demo.catalog import ERP_CODES, WMS_CODES, raw
-from gateway.events.taxonomy import Layer, Milestone, ShipmentMilestone, Visibility, event_type
+from gateway.demo.catalog import raw
+from gateway.events.taxonomy import Layer, Milestone, Visibility, event_type
 
-ERP_URI: Final = "urn:demo:erp"
-WMS_URI: Final = "urn:demo:wms"
+# The connector instances of the demo (POST /ingest/<id>, and every logged event's source).
+ERP: Final = "erp"  # ERPNext: Sales Orders
+WMS: Final = "wms"  # ShipHero: the merchant's own warehouses
+WMS_XML: Final = "wms-xml"  # a cross-border 3PL's X12 945 ship confirmations
+UPS: Final = "ups"  # UPS Track API, pulled by the gateway
+EASYPOST: Final = "easypost"  # EasyPost tracker webhooks, for the other carriers
+INHOUSE: Final = "inhouse"  # in-house systems sending normalized CloudEvents
+SYSTEMS: Final = (ERP, WMS, WMS_XML, UPS, EASYPOST, INHOUSE)
+PUSHED: Final = (ERP, WMS, WMS_XML, EASYPOST, INHOUSE)
+
+# In-house senders, as CloudEvent sources.
+PAYMENTS: Final = "urn:demo:inhouse:payments"
+INSTALLATIONS: Final = "urn:demo:inhouse:installations"
+SERVICE_DESK: Final = "urn:demo:inhouse:service-desk"
 
 
 @dataclass(frozen=True, slots=True)
 class PlannedEvent:
     order: str
-    source: str  # the webhook sender that posts it: erp | wms | courier
-    uri: str  # the CloudEvent source
+    system: str  # the connector instance that reports it (see SYSTEMS)
     layer: Layer
     milestone: Milestone
     at: datetime
-    event_id: str
-    data: dict[str, object]
+    event_id: str  # a seeded UUID: the CloudEvent id in-house, a seed for native ids elsewhere
+    data: dict[str, object]  # the normalized event the gateway should end up with
     utc_offset: int | None = None  # hours; None writes UTC with "Z"
-    shipment: str | None = None
+    shipment: str | None = None  # the planner's shipment key
+    native: dict[str, object] = field(default_factory=dict)  # hints for the native encoder
+
+    @property
+    def kind(self) -> str:
+        return f"{self.layer.value}.{self.milestone}"
 
     def cloudevent(self) -> dict[str, object]:
+        """The step as a normalized CloudEvent (what in-house systems send as is)."""
         return {
             "specversion": "1.0",
             "id": self.event_id,
-            "source": self.uri,
+            "source": str(self.native.get("uri", f"urn:demo:{self.system}")),
             "type": event_type(self.layer, self.milestone),
             "subject": self.order,
             "time": rfc3339(self.at, self.utc_offset),
@@ -46,7 +67,7 @@ class PlannedEvent:
         }
 
     def restamped(self, at: datetime) -> PlannedEvent:
-        """The same event happening earlier (live mode hurries orders along)."""
+        """The same step happening earlier (live mode hurries orders along)."""
         data = self.data
         edd = data.get("edd")
         if isinstance(edd, dict) and edd.get("kind") == "window":
@@ -72,7 +93,7 @@ def at_local(day: date, utc_offset: int, hour: float) -> datetime:
 
 @dataclass(slots=True)
 class Script:
-    """Collects one order's planned events; each source writes its own kind of event."""
+    """Collects one order's planned steps."""
 
     rng: random.Random
     order: str
@@ -80,38 +101,54 @@ class Script:
 
     def emit(
         self,
-        source: str,
-        uri: str,
+        system: str,
         layer: Layer,
         milestone: Milestone,
         at: datetime,
         data: dict[str, object],
+        *,
         utc_offset: int | None = None,
         shipment: str | None = None,
+        native: dict[str, object] | None = None,
     ) -> None:
-        # CloudEvent ids come from the seeded generator, never from the OS, for repeatability.
+        # Ids come from the seeded generator, never from the OS, for repeatability.
         event_id = str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
-        at = at.replace(microsecond=0)
         event = PlannedEvent(
-            self.order, source, uri, layer, milestone, at, event_id, data, utc_offset, shipment
+            self.order,
+            system,
+            layer,
+            milestone,
+            at.replace(microsecond=0),
+            event_id,
+            data,
+            utc_offset,
+            shipment,
+            native or {},
         )
         self.events.append(event)
 
-    def erp(self, layer: Layer, milestone: Milestone, at: datetime, **data: object) -> None:
-        data = {"visibility": Visibility.CUSTOMER.value, "raw": raw(ERP_CODES, milestone)} | data
-        self.emit("erp", ERP_URI, layer, milestone, at, data)
-
-    def wms(
-        self, milestone: Milestone, at: datetime, visibility: Visibility, **data: object
+    def erp(
+        self,
+        milestone: Milestone,
+        at: datetime,
+        native: dict[str, object] | None = None,
+        **data: object,
     ) -> None:
-        layer = Layer.SHIPMENT if milestone is ShipmentMilestone.LABEL_CREATED else Layer.ORDER
-        data = {"visibility": visibility.value, "raw": raw(WMS_CODES, milestone)} | data
-        self.emit("wms", WMS_URI, layer, milestone, at, data)
+        """A Sales Order change in ERPNext (order layer)."""
+        data = {"visibility": Visibility.CUSTOMER.value} | data
+        self.emit(ERP, Layer.ORDER, milestone, at, data, native=native)
+
+    def inhouse(
+        self, uri: str, layer: Layer, milestone: Milestone, at: datetime, **data: object
+    ) -> None:
+        """A step an in-house system sends in the normalized format itself."""
+        data = {"visibility": Visibility.CUSTOMER.value, "raw": raw(milestone)} | data
+        self.emit(INHOUSE, layer, milestone, at, data, native={"uri": uri})
 
     def minutes(self, low: float, high: float) -> timedelta:
         return timedelta(minutes=self.rng.uniform(low, high))
 
 
 def done(script: Script) -> list[PlannedEvent]:
-    """The script in time order (stable, so same-second events keep their causal order)."""
+    """The script in time order (stable, so same-second steps keep their causal order)."""
     return sorted(script.events, key=lambda event: event.at)

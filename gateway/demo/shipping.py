@@ -1,13 +1,14 @@
-"""One shipment's life after pack-out: its label, then the carrier's scans up to delivery.
+"""One shipment's life after pack-out: the warehouse's label, then the carrier's scans.
 
 Incidents are planned here: carrier estimate slips, exceptions with recovery, failed delivery
-attempts. Each one pushes the rest of the route back, so the scans stay in time order.
+attempts, and scans a carrier uploads late. Each incident pushes the rest of the route back, so
+the scans stay in time order; a late scan keeps its time but reaches the feed two scans later.
 """
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Final
 
@@ -20,8 +21,8 @@ from gateway.demo.catalog import (
     Product,
 )
 from gateway.demo.people import Customer, proof_of_delivery
-from gateway.demo.script import Script, at_local
-from gateway.events.taxonomy import Layer, Reason, ShipmentMilestone, Visibility
+from gateway.demo.script import EASYPOST, UPS, WMS, WMS_XML, Script, at_local
+from gateway.events.taxonomy import Layer, OrderMilestone, Reason, ShipmentMilestone, Visibility
 
 DELAY_REASONS: Final = (
     Reason.WEATHER_DELAY,
@@ -41,7 +42,9 @@ WINDOWS: Final[tuple[tuple[str, str], ...]] = (
     ("14:00", "18:00"),
 )
 
-Line = tuple[Product, int]
+LATE_RATE: Final = 0.04  # scans the carrier's handheld uploads after the next one
+
+Line = tuple[Product, dict[str, object]]  # a product and its Sales Order row
 Stop = tuple[str, Reason, Place, dict[str, object]]  # scan kind, reason, where, location
 
 
@@ -54,6 +57,8 @@ class Shipment:
     promised: date
     traits: frozenset[str]  # incidents the simulator wants to be sure to show
     recipient: Customer
+    index: int  # this shipment's position among the order's shipments (1-based)
+    count: int  # how many shipments the order has
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +68,8 @@ class _Courier:
     script: Script
     carrier: Carrier
     ship: dict[str, object]
+    key: str
+    native: dict[str, object]
 
     def scan(
         self,
@@ -76,17 +83,24 @@ class _Courier:
         proof: dict[str, object] | None = None,
     ) -> None:
         data: dict[str, object] = {"visibility": Visibility.PUBLIC.value}
-        data |= {"raw": self.carrier.raw(kind), "shipment": self.ship, "location": location}
+        data |= {"shipment": self.ship, "location": location}
         if reason is not None:
             data["reason"] = reason.value
         if edd is not None:
             data["edd"] = edd
-        if proof is not None:  # personal data, sealed by the gateway: delivered scans only
+        if proof:  # personal data, sealed by the gateway: delivered scans only
             data["proof_of_delivery"] = proof
-        uri = f"urn:demo:courier:{self.carrier.name}"
-        shipment = str(self.ship["id"])
+        feed = UPS if self.carrier.pulled else EASYPOST
+        native = self.native | {"scan": kind, "place": where, "location": location}
         self.script.emit(
-            "courier", uri, Layer.SHIPMENT, milestone, at, data, where.utc_offset, shipment
+            feed,
+            Layer.SHIPMENT,
+            milestone,
+            at,
+            data,
+            utc_offset=where.utc_offset,
+            shipment=self.key,
+            native=native,
         )
 
 
@@ -97,27 +111,43 @@ def _edd(day: date, kind: str, window: tuple[str, str] | None = None) -> dict[st
     return edd | {"kind": kind}
 
 
-def ship(s: Script, index: int, plan: Shipment, labelled: datetime) -> datetime:
+def ship(s: Script, plan: Shipment, labelled: datetime) -> datetime:
     """Label, then the carrier's scans up to delivery; returns when it was delivered."""
     rng, carrier, origin, dest = s.rng, plan.carrier, plan.origin, plan.dest
-    shipment_id = f"SHP-{s.order[3:]}-{index}"
+    key = f"{s.order}/{plan.index}"
     tracking = carrier.tracking_number(rng)
+    weight = _weight(rng, plan.lines)
+    # ShipHero numbers packages across the order ("Package #2") and names the gateway's
+    # shipment <shipment_id>-<package>; the 3PL confirms one package per 945: <ShipmentId>-1.
+    system = WMS_XML if carrier.pulled else WMS
+    ref = f"SZX3PL-{rng.randrange(10**7):07d}" if carrier.pulled else str(rng.randrange(10**9))
     details: dict[str, object] = {
-        "id": shipment_id,
-        "carrier": carrier.name,
+        "id": f"{ref}-{1 if carrier.pulled else plan.index}",
+        "carrier": carrier.slug,
         "tracking_number": tracking,
         "service_level": carrier.service_level,
     }
-    packages = _packages(rng, carrier, shipment_id, tracking, plan.lines)
-    s.wms(
-        ShipmentMilestone.LABEL_CREATED,
-        labelled,
-        Visibility.CUSTOMER,
-        shipment=details,
-        packages=packages,
-        location=origin.area(),
-    )
-    c = _Courier(s, carrier, details)
+    native: dict[str, object] = {
+        "shipment_ref": ref,
+        "package": plan.index,
+        "packages": plan.count,
+        "warehouse": origin,
+        "rows": [row for _, row in plan.lines],
+        "weight_grams": weight,
+        "carrier": carrier,
+        "tracking": tracking,
+        "recipient": plan.recipient,
+    }
+    # One WMS message says both: the order (partly) shipped, and this package has a label.
+    last = plan.index == plan.count
+    shipped = OrderMilestone.SHIPPED if last else OrderMilestone.PARTIALLY_SHIPPED
+    s.emit(system, Layer.ORDER, shipped, labelled, {"visibility": "customer"}, native=native)
+    label: dict[str, object] = {"visibility": Visibility.PUBLIC.value, "shipment": details}
+    label["packages"] = [{"tracking_number": tracking, "weight_grams": weight}]
+    label_created = ShipmentMilestone.LABEL_CREATED
+    s.emit(system, Layer.SHIPMENT, label_created, labelled, label, shipment=key, native=native)
+    first = len(s.events)
+    c = _Courier(s, carrier, details, key, native)
     # Pickup is the evening collection run: today if labelled before the 16:00 cut-off.
     local = labelled + timedelta(hours=origin.utc_offset)
     day = local.date() + timedelta(days=0 if local.hour < 16 else 1)
@@ -157,9 +187,11 @@ def ship(s: Script, index: int, plan: Shipment, labelled: datetime) -> datetime:
             days = rng.randint(1, 2)
             shift, edd = shift + timedelta(days=days), edd + timedelta(days=days)
             at += timedelta(hours=rng.uniform(6, 20))
-            again = Reason.CUSTOMS_RELEASED if kind == "customs" else Reason.DEPARTED_FACILITY
+            customs = kind == "customs"
+            again = Reason.CUSTOMS_RELEASED if customs else Reason.DEPARTED_FACILITY
+            resumed = "customs_released" if customs else "departed"
             revised = _edd(edd, "rescheduled")
-            c.scan(ShipmentMilestone.IN_TRANSIT, at, kind, where, location, again, revised)
+            c.scan(ShipmentMilestone.IN_TRANSIT, at, resumed, where, location, again, revised)
         if n == slip_at:
             # The carrier revises its estimate, past what the merchant promised.
             days = max(rng.randint(1, 2), (plan.promised - edd).days + 1)
@@ -197,11 +229,10 @@ def ship(s: Script, index: int, plan: Shipment, labelled: datetime) -> datetime:
             edd, kind = edd + timedelta(days=1), "rescheduled"
             continue
         how = Reason.DELIVERED_SIGNED if carrier is BULKY_CARRIER else rng.choice(DELIVERED_REASONS)
-        local = arrived + timedelta(hours=dest.utc_offset)
-        safe_place = how is Reason.DELIVERED_SAFE_PLACE
-        proof = proof_of_delivery(rng, plan.recipient, carrier.name, tracking, local, safe_place)
+        proof = proof_of_delivery(rng, plan.recipient, how is Reason.DELIVERED_SAFE_PLACE)
         area = dest.area()
         c.scan(ShipmentMilestone.DELIVERED, arrived, "delivered", dest, area, how, proof=proof)
+        _late_scans(s, first, "late" in plan.traits)
         return arrived
     raise AssertionError("unreachable: the second attempt always delivers")
 
@@ -234,16 +265,20 @@ def _route(rng: random.Random, carrier: Carrier, origin: Place, dest: Place) -> 
     ]
 
 
-def _packages(
-    rng: random.Random, carrier: Carrier, shipment_id: str, tracking: str, lines: list[Line]
-) -> list[dict[str, object]]:
-    """One package per large appliance; small items share one box (plus packaging)."""
-    weights = [p.weight_grams for p, quantity in lines if p.bulky for _ in range(quantity)]
-    small = sum(p.weight_grams * quantity for p, quantity in lines if not p.bulky)
-    if small:
-        weights.append(small + rng.randint(150, 600))
-    numbers = [tracking] + [carrier.tracking_number(rng) for _ in weights[1:]]
-    return [
-        {"id": f"PKG-{shipment_id[4:]}-{n}", "tracking_number": number, "weight_grams": weight}
-        for n, (number, weight) in enumerate(zip(numbers, weights, strict=True), 1)
-    ]
+def _weight(rng: random.Random, lines: list[Line]) -> int:
+    """One package per shipment: an appliance in its crate, or the small items in one box."""
+    grams = sum(p.weight_grams * int(str(row["quantity"])) for p, row in lines)
+    return grams + (0 if any(p.bulky for p, _ in lines) else rng.randint(150, 600))
+
+
+def _late_scans(s: Script, first: int, forced: bool) -> None:
+    """Mark a few of this shipment's scans as uploaded late: each reaches the feed with the
+    scan after next, so it always arrives while the parcel is still on its way."""
+    scans = [i for i in range(first, len(s.events)) if s.events[i].layer is Layer.SHIPMENT]
+    candidates = scans[:-2]
+    late = [i for i in candidates if s.rng.random() < LATE_RATE]
+    if forced and candidates and not late:
+        late = [candidates[len(candidates) // 2]]
+    for i in late:
+        event = s.events[i]
+        s.events[i] = replace(event, native=event.native | {"late": True})

@@ -16,9 +16,10 @@ import pytest
 
 from connectors.easypost import CONNECTOR, MAPPING_VERSION, SOURCE_URI, EasyPostConfig, map_detail
 from connectors.registry import load
-from connectors.sdk import PayloadError, PushConnector, SignatureError, Translation, to_draft
-from gateway.events import EventDraft, Reason, ShipmentMilestone
+from connectors.sdk import PayloadError, PushConnector, SignatureError, Translation
+from gateway.events import Reason, ShipmentMilestone
 from gateway.timeline.transitions import transition_error
+from tests.connectors.golden import drafts
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "easypost"
 SCENARIOS = sorted(p.stem for p in FIXTURES.glob("*.json") if not p.stem.endswith(".events"))
@@ -43,15 +44,6 @@ def signature(secret: str, body: bytes) -> str:
     """Computed here independently of the connector, as EasyPost's client libraries do."""
     key = unicodedata.normalize("NFKD", secret).encode("utf-8")
     return "hmac-sha256-hex=" + hmac.new(key, body, hashlib.sha256).hexdigest()
-
-
-def drafts(result: Translation) -> list[EventDraft]:
-    out = []
-    for event in result.events:
-        draft = to_draft(event, source="easypost")
-        assert isinstance(draft, EventDraft), f"{event['id']}: {draft}"
-        out.append(draft)
-    return out
 
 
 # -- signatures -------------------------------------------------------------------------

@@ -11,11 +11,12 @@ from typing import Any
 import pytest
 
 from connectors.erpnext import CONNECTOR, ErpNextConfig, Mapper
-from connectors.sdk import PayloadError, Translation, to_draft
-from gateway.events import EventDraft, build_document
+from connectors.sdk import PayloadError, Translation
+from gateway.events import build_document
 from gateway.timeline.model import LoggedEvent
 from gateway.timeline.project import current_milestone
 from gateway.timeline.transitions import transition_error
+from tests.connectors.golden import as_golden, drafts
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "erpnext"
 SCENARIOS: dict[str, dict[str, Any]] = json.loads((FIXTURES / "scenarios.json").read_text())
@@ -36,23 +37,6 @@ def mapper(config: ErpNextConfig = BERLIN) -> Mapper:
 
 def translate(name: str, config: ErpNextConfig = BERLIN) -> Translation:
     return mapper(config).translate(payload(name), content_type="application/json")
-
-
-def as_golden(translation: Translation) -> dict[str, Any]:
-    return {
-        "events": list(translation.events),
-        "problems": list(translation.problems),
-        "ignored": translation.ignored,
-    }
-
-
-def drafts(translation: Translation) -> list[EventDraft]:
-    result = []
-    for event in translation.events:
-        draft = to_draft(event, source="erp")
-        assert isinstance(draft, EventDraft), draft
-        result.append(draft)
-    return result
 
 
 @pytest.mark.parametrize("scenario", sorted(SCENARIOS))

@@ -16,10 +16,11 @@ from typing import Any
 import pytest
 
 from connectors.registry import load
-from connectors.sdk import Kind, PayloadError, PushConnector, Translation, to_draft
+from connectors.sdk import Kind, PayloadError, PushConnector, Translation
 from connectors.shiphero import CONNECTOR, MAPPING_VERSION, ShipHeroConfig
-from gateway.events import EventDraft, OrderMilestone, ShipmentMilestone, parse_event_type
+from gateway.events import OrderMilestone, ShipmentMilestone, parse_event_type
 from gateway.timeline.transitions import transition_error
+from tests.connectors.golden import as_golden, drafts
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "shiphero"
 SCENARIOS = sorted(p for p in FIXTURES.glob("*.json") if not p.name.endswith(".events.json"))
@@ -50,33 +51,16 @@ def fixture(name: str) -> dict[str, Any]:
     return document
 
 
-def as_json(translation: Translation) -> dict[str, Any]:
-    return {
-        "events": list(translation.events),
-        "problems": list(translation.problems),
-        "ignored": translation.ignored,
-    }
-
-
-def drafts(translation: Translation) -> list[EventDraft]:
-    result = []
-    for event in translation.events:
-        draft = to_draft(event, source="wms")
-        assert isinstance(draft, EventDraft), (event["id"], draft)
-        result.append(draft)
-    return result
-
-
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
 def test_each_fixture_translates_to_its_golden_output(path: Path) -> None:
     translation = translate(path.read_bytes(), received_at=RECEIVED_AT)
     golden = path.with_name(f"{path.stem}.events.json")
     if os.environ.get("ORDERLENS_UPDATE_GOLDEN") == "1":
-        golden.write_text(json.dumps(as_json(translation), indent=2, ensure_ascii=False) + "\n")
-    assert as_json(translation) == json.loads(golden.read_text())
+        golden.write_text(json.dumps(as_golden(translation), indent=2, ensure_ascii=False) + "\n")
+    assert as_golden(translation) == json.loads(golden.read_text())
     for draft in drafts(translation):
         assert draft.details["raw"]["mapping_version"] == MAPPING_VERSION
-    output = json.dumps(as_json(translation))
+    output = json.dumps(as_golden(translation))
     assert not [word for word in PERSONAL if word in output]
 
 

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from connectors.registry import load
-from connectors.sdk import PayloadError, PullConnector, Translation, to_draft
+from connectors.sdk import PayloadError, PullConnector, Translation
 from connectors.ups import CONNECTOR, MAPPING_VERSION, SOURCE_URI, UpsConfig, map_activity
-from gateway.events import EventDraft, Reason, ShipmentMilestone
+from gateway.events import Reason, ShipmentMilestone
 from gateway.timeline.transitions import transition_error
+from tests.connectors.golden import as_golden, drafts
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "ups"
 SCENARIOS = sorted(p.stem for p in FIXTURES.glob("*.json") if not p.stem.endswith(".events"))
@@ -25,23 +25,6 @@ def payload(name: str) -> bytes:
 
 def translate(body: bytes) -> Translation:
     return CONNECTOR.translate(body, content_type="application/json")
-
-
-def as_golden(result: Translation) -> dict[str, Any]:
-    return {
-        "events": list(result.events),
-        "problems": list(result.problems),
-        "ignored": result.ignored,
-    }
-
-
-def drafts(result: Translation) -> list[EventDraft]:
-    out = []
-    for event in result.events:
-        draft = to_draft(event, source="ups")
-        assert isinstance(draft, EventDraft), f"{event['id']}: {draft}"
-        out.append(draft)
-    return out
 
 
 def test_scenarios_are_recorded() -> None:

@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from connectors.wording import first_reason, wording
 from gateway.events import Reason, ShipmentMilestone
 
 MAPPING_VERSION = "easypost-2026.11"
@@ -78,12 +79,8 @@ PROGRESS = frozenset({SM.PICKED_UP, SM.IN_TRANSIT, SM.OUT_FOR_DELIVERY})
 INCIDENTS = frozenset({SM.EXCEPTION, SM.DELIVERY_ATTEMPTED, SM.RETURNING})
 
 
-def _patterns(*rules: tuple[str, Reason]) -> tuple[tuple[re.Pattern[str], Reason], ...]:
-    return tuple((re.compile(pattern, re.IGNORECASE), reason) for pattern, reason in rules)
-
-
 # Carrier messages on failures (USPS, UPS, FedEx wordings), first match wins.
-_INCIDENT_TEXT = _patterns(
+_INCIDENT_TEXT = wording(
     (r"weather", R.WEATHER_DELAY),
     (r"refused", R.CONSIGNEE_REFUSED),
     (r"business (was )?closed", R.CONSIGNEE_BUSINESS_CLOSED),
@@ -121,7 +118,5 @@ def map_detail(status: str, detail: str, message: str) -> Mapped | None:
     if milestone in PROGRESS:
         reason = PROGRESS_DETAILS.get(detail)
     elif milestone in INCIDENTS:
-        reason = INCIDENT_DETAILS.get(detail) or next(
-            (r for pattern, r in _INCIDENT_TEXT if pattern.search(message)), None
-        )
+        reason = INCIDENT_DETAILS.get(detail) or first_reason(_INCIDENT_TEXT, message)
     return Mapped(milestone, reason)

@@ -34,6 +34,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from connectors.wording import first_reason, wording
 from gateway.events import Reason, ShipmentMilestone
 
 MAPPING_VERSION = "ups-2026.11"
@@ -119,12 +120,7 @@ STATUS_CODES: dict[int, Mapped] = {
 _PROGRESS = {SM.LABEL_CREATED, SM.PICKED_UP, SM.IN_TRANSIT, SM.OUT_FOR_DELIVERY}
 
 
-# Description -> reason, first match wins. Case-insensitive; written for UPS's own texts.
-def _patterns(*rules: tuple[str, Reason]) -> tuple[tuple[re.Pattern[str], Reason], ...]:
-    return tuple((re.compile(pattern, re.IGNORECASE), reason) for pattern, reason in rules)
-
-
-_INCIDENT_TEXT = _patterns(
+_INCIDENT_TEXT = wording(
     (r"weather", R.WEATHER_DELAY),
     (r"emergency situation|natural disaster", R.NATURAL_DISASTER),
     (r"refused", R.CONSIGNEE_REFUSED),
@@ -154,7 +150,7 @@ _INCIDENT_TEXT = _patterns(
     (r"rescheduled", R.DELIVERY_RESCHEDULED),
     (r"hold for pickup|held for pickup|held at", R.DELIVERY_EXCEPTION_HOLD),
 )
-_PROGRESS_TEXT = _patterns(
+_PROGRESS_TEXT = wording(
     (r"weather", R.WEATHER_DELAY),
     (
         r"released by (the )?customs|cleared (import )?customs|clearance completed",
@@ -215,14 +211,10 @@ def map_activity(status_type: str, code: str, status_code: str, description: str
     if reason is None and milestone is SM.DELIVERED and _PICKED_UP_BY_CUSTOMER.search(description):
         reason = R.PICKED_UP_BY_CUSTOMER
     if reason is None and milestone in (SM.EXCEPTION, SM.DELIVERY_ATTEMPTED):
-        reason = _first(_INCIDENT_TEXT, description)
+        reason = first_reason(_INCIDENT_TEXT, description)
     elif reason is None and milestone is SM.IN_TRANSIT:
-        reason = _first(_PROGRESS_TEXT, description)
+        reason = first_reason(_PROGRESS_TEXT, description)
     return Mapped(milestone, reason)
-
-
-def _first(rules: tuple[tuple[re.Pattern[str], Reason], ...], text: str) -> Reason | None:
-    return next((reason for pattern, reason in rules if pattern.search(text)), None)
 
 
 _SAFE_PLACE = re.compile(

@@ -14,7 +14,7 @@ import strawberry
 from gateway.events import Layer, Reason, parse_iso
 from gateway.freshness import SourceState
 from gateway.timeline.model import LoggedEvent, OrderView, ShipmentView
-from privacy import REVEALABLE, Address, OrderPii, Proof, Role, Rule, apply, decide
+from privacy import REVEALABLE, Address, Contact, OrderPii, Proof, Role, Rule, apply, decide
 from privacy.policy import CLEAR
 from resolvers.access import Access
 from resolvers.enums import OrderStatusEnum, ShipmentStatusEnum
@@ -180,26 +180,21 @@ def present_revealed(pii: OrderPii) -> tuple[RevealedContact, list[str]]:
         for shipment, p in sorted(pii.proofs.items())
         if (proof := _proof(staff, p, reveal=True)) is not None
     ]
-    shown = {
-        f"CustomerContact.{name}": contact and getattr(contact, name)
-        for name in ("name", "phone", "email")
+    c, a = pii.contact or Contact(), pii.address or Address()
+    held = {
+        "CustomerContact.name": c.name,
+        "CustomerContact.phone": c.phone,
+        "CustomerContact.email": c.email,
+        "DeliveryAddress.district": a.district,
+        "DeliveryAddress.street": a.street,
+        "DeliveryAddress.postalCode": a.postal_code,
+        "ProofOfDelivery.signerName": any(p.signer_name for p in pii.proofs.values()),
+        "ProofOfDelivery.photoRef": any(p.photo_ref for p in pii.proofs.values()),
     }
-    shown |= {
-        f"DeliveryAddress.{name}": address and getattr(address, _snake(name))
-        for name in ("district", "street", "postalCode")
-    }
-    shown |= {
-        f"ProofOfDelivery.{name}": any(getattr(p.proof, _snake(name)) for p in proofs)
-        for name in ("signerName", "photoRef")
-    }
-    fields = sorted(name for name, value in shown.items() if value and name in REVEALABLE)
+    fields = sorted(name for name, value in held.items() if value and name in REVEALABLE)
     return RevealedContact(
         contact=contact, delivery_address=address, proofs_of_delivery=proofs
     ), fields
-
-
-def _snake(name: str) -> str:
-    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
 
 
 def present_audit_record(event: LoggedEvent) -> AuditRecord:

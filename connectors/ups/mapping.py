@@ -120,6 +120,7 @@ STATUS_CODES: dict[int, Mapped] = {
 _PROGRESS = {SM.LABEL_CREATED, SM.PICKED_UP, SM.IN_TRANSIT, SM.OUT_FOR_DELIVERY}
 
 
+# Description -> reason, first match wins; written for UPS's own texts.
 _INCIDENT_TEXT = wording(
     (r"weather", R.WEATHER_DELAY),
     (r"emergency situation|natural disaster", R.NATURAL_DISASTER),

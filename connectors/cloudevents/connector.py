@@ -11,8 +11,9 @@ from typing import ClassVar
 from pydantic import BaseModel, ConfigDict, SecretStr, field_validator
 
 from connectors.cloudevents.parse import MAX_EVENTS_PER_BATCH
-from connectors.sdk import Kind, PayloadError, SignatureError, Translation, Verified
-from gateway.ingest.webhooks import WebhookSecret, WebhookVerificationError, verify
+from connectors.sdk import Kind, PayloadError, Translation, Verified
+from connectors.standard_webhooks import verify_standard_webhook
+from gateway.ingest.webhooks import WebhookSecret
 
 
 class CloudEventsConfig(BaseModel):
@@ -52,17 +53,7 @@ class CloudEventsConnector:
     ) -> Verified:
         assert isinstance(config, CloudEventsConfig)
         secret = WebhookSecret(config.secret.get_secret_value())
-        try:
-            delivery = verify(
-                {"sender": secret},
-                headers,
-                body,
-                now=int(now.timestamp()),
-                tolerance=config.tolerance_seconds,
-            )
-        except WebhookVerificationError as exc:
-            raise SignatureError(str(exc)) from None
-        return Verified(delivery.webhook_id)
+        return verify_standard_webhook(secret, headers, body, now, config.tolerance_seconds)
 
 
 CONNECTOR = CloudEventsConnector()

@@ -16,10 +16,10 @@ from typing import ClassVar
 
 from pydantic import BaseModel
 
-from connectors.sdk import Kind, SignatureError, Translation, Verified
+from connectors.sdk import Kind, Translation, Verified
 from connectors.shipconfirm_xml.config import ShipConfirmConfig
 from connectors.shipconfirm_xml.parse import MAPPING_VERSION, translate
-from gateway.ingest.webhooks import WebhookVerificationError, verify
+from connectors.standard_webhooks import verify_standard_webhook
 
 
 class ShipConfirmXmlConnector:
@@ -36,17 +36,9 @@ class ShipConfirmXmlConnector:
         self, config: BaseModel, headers: Mapping[str, str], body: bytes, now: datetime
     ) -> Verified:
         assert isinstance(config, ShipConfirmConfig)
-        try:
-            delivery = verify(
-                {"warehouse": config.webhook_secret()},
-                headers,
-                body,
-                now=int(now.timestamp()),
-                tolerance=config.tolerance_seconds,
-            )
-        except WebhookVerificationError as exc:
-            raise SignatureError(str(exc)) from None
-        return Verified(delivery_id=delivery.webhook_id)
+        return verify_standard_webhook(
+            config.webhook_secret(), headers, body, now, config.tolerance_seconds
+        )
 
 
 CONNECTOR = ShipConfirmXmlConnector()

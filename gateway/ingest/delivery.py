@@ -16,8 +16,9 @@ from typing import Any
 from connectors.sdk import Instance, Kind, PayloadError, Translation, to_draft
 from gateway.events import EventDraft
 from gateway.ingest.deadletters import DeadLetter, store_dead_letters
+from gateway.ingest.endpoint import event_result
 from gateway.ingest.linking import park, resolve
-from gateway.ingest.sequencer import Outcome, Submission
+from gateway.ingest.sequencer import Submission
 from gateway.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -141,7 +142,9 @@ async def ingest_normalized(
         raise NotCommitted("events could not be committed; retry") from exc
     ready_index = [i for i, s in submissions.items() if id(s) not in waiting_ids]
     for index, outcome in zip(ready_index, outcomes, strict=True):
-        results[index] = _result(index, submissions[index].draft.source_event_id, outcome)
+        results[index] = event_result(
+            index, submissions[index].draft.source_event_id, outcome, receipt=False
+        )
 
     ordered = [results[i] for i in sorted(results)]
     counts = {
@@ -168,13 +171,3 @@ def _letter(
         webhook_id=delivery_id,
         content_type=content_type,
     )
-
-
-def _result(index: int, source_event_id: str | None, outcome: Outcome) -> dict[str, Any]:
-    result: dict[str, Any] = {"index": index, "id": source_event_id, "status": outcome.status}
-    if outcome.status == "rejected":
-        result["errors"] = [outcome.error]
-        result["dead_letter_id"] = outcome.dead_letter_id
-    else:
-        result["event_id"] = outcome.event_id
-    return result

@@ -115,7 +115,9 @@ async def _process(
             log.exception("ingest could not be committed")
             return 503, {"error": "events could not be committed; nothing was stored, retry"}
         for parsed, outcome in zip(batch.drafts, outcomes, strict=True):
-            results[parsed.index] = _result(parsed.index, parsed.draft.source_event_id, outcome)
+            results[parsed.index] = event_result(
+                parsed.index, parsed.draft.source_event_id, outcome
+            )
 
     ordered = [results[index] for index in sorted(results)]
     counts = {
@@ -126,14 +128,18 @@ async def _process(
     return status, {"source": source, "webhook_id": webhook_id, **counts, "results": ordered}
 
 
-def _result(index: int, source_event_id: str | None, outcome: Outcome) -> dict[str, Any]:
+def event_result(
+    index: int, source_event_id: str | None, outcome: Outcome, *, receipt: bool = True
+) -> dict[str, Any]:
+    """One event's line in an ingestion answer (connector answers leave receipts out)."""
     result: dict[str, Any] = {"index": index, "id": source_event_id, "status": outcome.status}
     if outcome.status == "rejected":
         result["errors"] = [outcome.error]
         result["dead_letter_id"] = outcome.dead_letter_id
     else:
         result["event_id"] = outcome.event_id
-        result["receipt"] = outcome.receipt
+        if receipt:
+            result["receipt"] = outcome.receipt
     return result
 
 

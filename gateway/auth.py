@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -24,6 +24,7 @@ from privacy import Role
 ALGORITHM = "HS256"
 ISSUER = "orderlens"
 MIN_SECRET_BYTES = 32
+LEEWAY = timedelta(seconds=30)  # clock skew between the token issuer and this gateway
 
 
 class TokenError(ValueError):
@@ -49,11 +50,19 @@ ANONYMOUS = Viewer(role=None)
 TOKEN_ROLES = frozenset({Role.CUSTOMER, Role.AGENT, Role.INSTALLER, Role.ADMIN})
 
 
+def _system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
 class Authenticator:
-    def __init__(self, secret: bytes) -> None:
+    """Issues and checks tokens against an injected clock, never the host's directly: expiry is
+    judged by the same time the rest of the gateway runs on (and tests can move it)."""
+
+    def __init__(self, secret: bytes, *, clock: Callable[[], datetime] = _system_clock) -> None:
         if len(secret) < MIN_SECRET_BYTES:
             raise ValueError(f"the token secret must be at least {MIN_SECRET_BYTES} bytes")
         self._secret = secret
+        self._clock = clock
 
     def __repr__(self) -> str:
         return "Authenticator(HS256, secret=***)"
@@ -71,7 +80,7 @@ class Authenticator:
             raise ValueError(f"tokens are for {', '.join(sorted(TOKEN_ROLES))}, not {role}")
         if role is Role.CUSTOMER and not customer_ref:
             raise ValueError("a customer token needs the customer's reference")
-        moment = now or datetime.now(UTC)
+        moment = now or self._clock()
         claims: dict[str, object] = {
             "iss": ISSUER,
             "sub": subject,
@@ -85,18 +94,22 @@ class Authenticator:
 
     def verify(self, token: str) -> Viewer:
         try:
+            # PyJWT would compare exp/iat with the host clock; we check both below with ours.
             claims = jwt.decode(
                 token,
                 self._secret,
                 algorithms=[ALGORITHM],
                 issuer=ISSUER,
-                options={"require": ["exp", "iat", "sub", "iss"]},
-                leeway=30,
+                options={
+                    "require": ["exp", "iat", "sub", "iss"],
+                    "verify_exp": False,
+                    "verify_iat": False,
+                    "verify_nbf": False,
+                },
             )
-        except jwt.ExpiredSignatureError:
-            raise TokenError("token expired") from None
         except jwt.PyJWTError as exc:
             raise TokenError(f"invalid token: {exc}") from None
+        expires_at = self._check_times(claims)
         try:
             role = Role(str(claims.get("role")))
         except ValueError:
@@ -110,8 +123,30 @@ class Authenticator:
             role,
             str(claims["sub"]),
             customer_ref if isinstance(customer_ref, str) else None,
-            datetime.fromtimestamp(int(claims["exp"]), UTC),
+            expires_at,
         )
+
+    def _check_times(self, claims: Mapping[str, object]) -> datetime:
+        """exp, iat (and nbf when present) against the gateway's clock, with a small leeway."""
+        moments: dict[str, datetime] = {}
+        for name in ("exp", "iat", "nbf"):
+            value = claims.get(name)
+            if value is None:
+                continue
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise TokenError(f"invalid token: {name} must be a number")
+            try:
+                moments[name] = datetime.fromtimestamp(value, UTC)
+            except (OverflowError, OSError, ValueError):
+                raise TokenError(f"invalid token: {name} is out of range") from None
+        now = self._clock()
+        if now - LEEWAY >= moments["exp"]:
+            raise TokenError("token expired")
+        if moments["iat"] > now + LEEWAY:
+            raise TokenError("invalid token: issued in the future")
+        if "nbf" in moments and moments["nbf"] > now + LEEWAY:
+            raise TokenError("invalid token: not yet valid")
+        return moments["exp"]
 
     def viewer(self, headers: Mapping[str, str]) -> Viewer:
         """Authorization: Bearer <token> -> Viewer; no header -> anonymous."""

@@ -8,7 +8,7 @@ able to run code in the gateway).
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from aiocache import BaseCache, Cache
 from aiocache.serializers import JsonSerializer
@@ -17,9 +17,12 @@ NAMESPACE = "orderlens"
 
 
 def create_cache(url: str) -> BaseCache:
+    """`memory://` or `redis://host:port/db`; `?namespace=NAME` keeps gateways (or test runs)
+    that share one Redis out of each other's keys."""
     parts = urlsplit(url)
+    namespace = parse_qs(parts.query).get("namespace", [NAMESPACE])[0]
     if parts.scheme == "memory":
-        return Cache(Cache.MEMORY, namespace=NAMESPACE, serializer=JsonSerializer())
+        return Cache(Cache.MEMORY, namespace=namespace, serializer=JsonSerializer())
     if parts.scheme in {"redis", "rediss"}:
         db = int(parts.path.lstrip("/") or 0)
         return Cache(
@@ -28,7 +31,7 @@ def create_cache(url: str) -> BaseCache:
             port=parts.port or 6379,
             db=db,
             password=parts.password,
-            namespace=NAMESPACE,
+            namespace=namespace,
             serializer=JsonSerializer(),
         )
     raise ValueError(f"unsupported cache URL scheme {parts.scheme!r}: use memory:// or redis://")

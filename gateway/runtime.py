@@ -78,7 +78,7 @@ class Runtime:
                 )
             writer = Writer(engine)
             vault = await start_vault(settings, writer, clock())
-            auth = Authenticator(load_auth_secret(settings))
+            auth = Authenticator(load_auth_secret(settings), clock=clock)
             broker = Broker()
             sequencer = Sequencer(
                 writer, signer, vault, max_batch=settings.max_batch_events, clock=clock

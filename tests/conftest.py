@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import socket
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -27,10 +28,19 @@ from gateway.runtime import Runtime
 from gateway.settings import Settings
 from privacy import Role
 
-POSTGRES_URL = os.environ.get(
+# Each test run gets its own database on the server and its own cache namespace, so two runs
+# (a developer's and CI's, or two worktrees) never drop each other's tables or keys. The
+# configured URL names the server and the database to connect to for CREATE DATABASE.
+RUN_ID = f"{os.getpid()}_{secrets.token_hex(3)}"
+POSTGRES_SERVER_URL = os.environ.get(
     "ORDERLENS_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 )
-REDIS_URL = os.environ.get("ORDERLENS_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+RUN_DATABASE = f"orderlens_test_{RUN_ID}"
+POSTGRES_URL = POSTGRES_SERVER_URL.rsplit("/", 1)[0] + "/" + RUN_DATABASE
+REDIS_URL = (
+    os.environ.get("ORDERLENS_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    + f"?namespace=orderlens-test-{RUN_ID}"
+)
 SECRETS = {
     "erp": WebhookSecret("whsec_" + "ZXJwLXRlc3Qtc2VjcmV0LTAxMjM0NTY3ODlhYmNkZWY="),
     "wms": WebhookSecret("whsec_" + "d21zLXRlc3Qtc2VjcmV0LTAxMjM0NTY3ODlhYmNkZWY="),
@@ -56,15 +66,47 @@ def require_server(name: str, host: str, port: int) -> None:
     pytest.skip(message)
 
 
+def _asyncpg_dsn(url: str) -> str:
+    return url.replace("postgresql+asyncpg", "postgresql")
+
+
+_run_database_created = False
+
+
 async def reset_postgres() -> None:
+    """An empty public schema in this run's own database (created on first use)."""
     import asyncpg
 
-    url = POSTGRES_URL.replace("postgresql+asyncpg", "postgresql")
-    conn = await asyncpg.connect(url)
+    global _run_database_created
+    if not _run_database_created:
+        admin = await asyncpg.connect(_asyncpg_dsn(POSTGRES_SERVER_URL))
+        try:
+            await admin.execute(f'CREATE DATABASE "{RUN_DATABASE}"')
+        finally:
+            await admin.close()
+        _run_database_created = True
+    conn = await asyncpg.connect(_asyncpg_dsn(POSTGRES_URL))
     try:
         await conn.execute("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;")
     finally:
         await conn.close()
+
+
+async def _drop_run_database() -> None:
+    import asyncpg
+
+    admin = await asyncpg.connect(_asyncpg_dsn(POSTGRES_SERVER_URL))
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{RUN_DATABASE}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if _run_database_created:
+        import asyncio
+
+        asyncio.run(_drop_run_database())
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -19,11 +19,13 @@ from gateway.auth import (
 from privacy import Role
 
 SECRET = b"s" * 32
+# Far from today on purpose: every check must use the injected clock, never the host's.
+NOW = datetime(2031, 6, 1, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
 def auth() -> Authenticator:
-    return Authenticator(SECRET)
+    return Authenticator(SECRET, clock=lambda: NOW)
 
 
 def test_issued_tokens_round_trip(auth: Authenticator) -> None:
@@ -43,10 +45,51 @@ def test_no_header_is_anonymous_and_a_bad_scheme_is_refused(auth: Authenticator)
 
 
 def test_expired_tokens_are_refused(auth: Authenticator) -> None:
-    an_hour_ago = datetime.now(UTC) - timedelta(hours=1)
+    an_hour_ago = NOW - timedelta(hours=1)
     token = auth.issue(role=Role.AGENT, subject="a", ttl=timedelta(minutes=1), now=an_hour_ago)
     with pytest.raises(TokenError, match="expired"):
         auth.viewer({"authorization": f"Bearer {token}"})
+
+
+def test_expiry_is_judged_by_the_injected_clock_not_the_host() -> None:
+    moments = [datetime(2020, 1, 1, tzinfo=UTC)]
+    auth = Authenticator(SECRET, clock=lambda: moments[0])
+    token = auth.issue(role=Role.AGENT, subject="a", ttl=timedelta(hours=8))
+    # Valid by the gateway's clock even though the host's clock is years later.
+    assert auth.verify(token).expires_at == datetime(2020, 1, 1, 8, tzinfo=UTC)
+    moments[0] += timedelta(hours=8, seconds=29)  # within the leeway
+    assert auth.verify(token).role is Role.AGENT
+    moments[0] += timedelta(seconds=2)
+    with pytest.raises(TokenError, match="expired"):
+        auth.verify(token)
+
+
+def test_tokens_from_the_future_are_refused(auth: Authenticator) -> None:
+    token = auth.issue(role=Role.AGENT, subject="a", now=NOW + timedelta(minutes=5))
+    with pytest.raises(TokenError, match="issued in the future"):
+        auth.verify(token)
+    not_yet = jwt.encode(
+        {
+            "iss": "orderlens",
+            "sub": "x",
+            "role": "agent",
+            "iat": int(NOW.timestamp()),
+            "nbf": int((NOW + timedelta(hours=1)).timestamp()),
+            "exp": int((NOW + timedelta(hours=2)).timestamp()),
+        },
+        SECRET,
+        algorithm="HS256",
+    )
+    with pytest.raises(TokenError, match="not yet valid"):
+        auth.verify(not_yet)
+
+
+@pytest.mark.parametrize("exp", ["tomorrow", 10**20, True])
+def test_malformed_times_are_refused_not_crashed(auth: Authenticator, exp: object) -> None:
+    claims = {"iss": "orderlens", "sub": "x", "role": "agent", "iat": int(NOW.timestamp())}
+    token = jwt.encode({**claims, "exp": exp}, SECRET, algorithm="HS256")
+    with pytest.raises(TokenError, match="exp"):
+        auth.verify(token)
 
 
 @pytest.mark.parametrize(
@@ -67,8 +110,8 @@ def test_forged_or_incomplete_tokens_are_refused(
     base: dict[str, object] = {
         "iss": "orderlens",
         "sub": "x",
-        "iat": int(datetime.now(UTC).timestamp()),
-        "exp": int((datetime.now(UTC) + timedelta(hours=1)).timestamp()),
+        "iat": int(NOW.timestamp()),
+        "exp": int((NOW + timedelta(hours=1)).timestamp()),
     }
     payload = {k: v for k, v in {**base, **claims}.items() if v is not None}
     token = jwt.encode(payload, key, algorithm=algorithm)

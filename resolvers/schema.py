@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 import strawberry
@@ -17,6 +18,7 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
 
 from privacy import validate_policy
 from resolvers.mutation import Mutation
@@ -27,11 +29,24 @@ MAX_DEPTH = 10
 MAX_ALIASES = 15
 MAX_TOKENS = 2000
 
+_log = logging.getLogger(__name__)
+
 
 def _is_internal(error: GraphQLError) -> bool:
     """Mask everything except validation errors and our own client-facing errors."""
     original = error.original_error
     return original is not None and not isinstance(original, BadArgument)
+
+
+class _Schema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        # A client mistake (BadArgument) is the caller's to fix: one INFO line, no traceback.
+        mistakes = [e for e in errors if isinstance(e.original_error, BadArgument)]
+        for error in mistakes:
+            _log.info("client error at %s: %s", ".".join(map(str, error.path or [])), error)
+        super().process_errors([e for e in errors if e not in mistakes], execution_context)
 
 
 def build_schema(*, introspection: bool = True) -> strawberry.Schema:
@@ -46,7 +61,7 @@ def build_schema(*, introspection: bool = True) -> strawberry.Schema:
     ]
     if not introspection:
         extensions.append(DisableIntrospection)
-    built = strawberry.Schema(
+    built = _Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,

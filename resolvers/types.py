@@ -291,9 +291,15 @@ class Checkpoint:
 class ConsistencyProof:
     from_size: int
     to_size: int
-    proof: list[str]
-    from_checkpoint: str
-    to_checkpoint: str
+    proof: list[str] = strawberry.field(description="Base64 hashes, RFC 9162 order.")
+    from_root: str = strawberry.field(
+        description="Base64 root of the log at fromSize; the proof ties it to toCheckpoint."
+    )
+    to_root: str = strawberry.field(description="Base64 root signed in toCheckpoint.")
+    from_checkpoint: str | None = strawberry.field(
+        description="The signed note at fromSize, or null when that size was never signed."
+    )
+    to_checkpoint: str = strawberry.field(description="The signed note at toSize.")
 
 
 @strawberry.type(description="The transparency log that every event is committed to.")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from aiocache import BaseCache
-from sqlalchemy import insert, select, tuple_
+from sqlalchemy import func, insert, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.ledger import merkle
@@ -44,6 +44,13 @@ async def latest_checkpoint(conn: AsyncConnection) -> StoredCheckpoint | None:
 async def checkpoint_at(conn: AsyncConnection, size: int) -> StoredCheckpoint | None:
     row = (await conn.execute(select(checkpoints).where(checkpoints.c.tree_size == size))).first()
     return StoredCheckpoint(row.tree_size, row.root, row.note, row.created_at) if row else None
+
+
+async def signed_sizes_around(conn: AsyncConnection, size: int) -> tuple[int | None, int | None]:
+    """The largest signed size below ``size`` and the smallest above it (None where none)."""
+    below = select(func.max(checkpoints.c.tree_size)).where(checkpoints.c.tree_size < size)
+    above = select(func.min(checkpoints.c.tree_size)).where(checkpoints.c.tree_size > size)
+    return (await conn.scalar(below)), (await conn.scalar(above))
 
 
 async def fetch_nodes(conn: AsyncConnection, ids: Iterable[NodeId]) -> dict[NodeId, bytes]:
@@ -93,12 +100,26 @@ async def inclusion_proofs(
     return {index: merkle.assemble(plan, nodes) for index, plan in plans.items()}
 
 
-async def consistency_proof(
-    conn: AsyncConnection, old_size: int, new_size: int, cache: BaseCache | None = None
-) -> list[bytes]:
-    plan = merkle.consistency_plan(old_size, new_size)
-    nodes = await _nodes_for(conn, merkle.needed_nodes(plan), None, cache)
-    return merkle.assemble(plan, nodes)
+async def verified_consistency(
+    conn: AsyncConnection, old_size: int, new: StoredCheckpoint, cache: BaseCache | None = None
+) -> tuple[bytes, list[bytes]]:
+    """The root at ``old_size`` (any size up to ``new``) and its proof into the signed ``new``.
+
+    Checked against the signed root before anyone sees it, so the old root it returns is
+    authenticated by ``new``'s signature even when ``old_size`` was never signed itself.
+    """
+    plan = merkle.consistency_plan(old_size, new.tree_size)
+    root_plan = merkle.root_plan(old_size)
+    nodes = await _nodes_for(conn, merkle.needed_nodes(plan, root_plan), None, cache)
+    old_root, proof = merkle.root_from_nodes(old_size, nodes), merkle.assemble(plan, nodes)
+    try:
+        merkle.verify_consistency(old_size, new.tree_size, old_root, new.root, proof)
+    except merkle.ProofError:
+        if cache is None:
+            raise LogCorrupted("stored nodes do not prove consistency with a checkpoint") from None
+        await cache.clear()
+        return await verified_consistency(conn, old_size, new, None)
+    return old_root, proof
 
 
 async def _nodes_for(

@@ -29,6 +29,7 @@ from gateway.ledger._checks import (
 )
 from gateway.ledger._timeline import check_bundle, check_order
 from gateway.ledger.note import NoteError, NoteVerifier
+from gateway.ledger.verify_answer import graphql_errors, nothing_to_verify
 
 __all__ = [
     "BUNDLE_FORMAT",
@@ -120,6 +121,7 @@ class VerificationReport:
     problems: tuple[str, ...]
     orders: Mapping[str, OrderSummary]
     key: str = ""
+    notes: tuple[str, ...] = ()  # said, but proves nothing either way (the answer's errors)
 
     def summary(self) -> str:
         proven = sum(o.verified for o in self.orders.values())
@@ -132,7 +134,7 @@ class VerificationReport:
             )
         else:
             head = f"FAILED: {len(self.problems)} problem(s){pinned}"
-        lines = [head, *(f"  - {p}" for p in self.problems)]
+        lines = [head, *(f"  - {p}" for p in self.problems), *(f"  note: {n}" for n in self.notes)]
         for o in self.orders.values():
             seqs = f"seq {o.first_seq}..{o.last_seq}" if o.first_seq is not None else "no seq"
             state = "complete" if o.complete else "incomplete"
@@ -210,12 +212,14 @@ def verify_document(doc: object, vkey: str, *, allow_partial: bool = False) -> V
             if entry.order is not None:
                 loose.setdefault(entry.order, []).append(entry)
     if not found:
-        run.problem(INPUT, "no receipts or timeline bundles found in the document")
+        for problem in nothing_to_verify(doc):
+            run.problem(INPUT, problem)
     for order, entries in loose.items():
         check_order(run, order, entries, bundle=False)
     problems = tuple(message for _, message in sorted(run.problems, key=lambda p: p[0]))
     proven = any(o.verified for o in run.orders.values())
-    return VerificationReport(not problems and proven, problems, run.orders, verifier.label)
+    notes = tuple(graphql_errors(doc)) if found else ()
+    return VerificationReport(not problems and proven, problems, run.orders, verifier.label, notes)
 
 
 def verify_text(text: str | bytes, vkey: str, *, allow_partial: bool = False) -> VerificationReport:
@@ -226,6 +230,8 @@ def verify_text(text: str | bytes, vkey: str, *, allow_partial: bool = False) ->
     try:
         if isinstance(text, bytes):
             text = text.decode("utf-8-sig")
+        if not text.strip():
+            raise ValueError("it is empty (expected a GraphQL answer, a receipt or a bundle)")
         doc = loads_strict(text)
     except (ValueError, RecursionError) as exc:  # JSONDecodeError and UnicodeError are ValueErrors
         return VerificationReport(False, (f"input is not valid JSON: {exc}",), {})

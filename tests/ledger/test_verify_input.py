@@ -22,6 +22,7 @@ from tests.ledger.verify_helpers import LOG, ORDER, PINNED, VKEY, bundle, ev, la
     [
         ("not json", "input is not valid JSON: Expecting value"),
         ("", "input is not valid JSON"),
+        (" \n", "input is not valid JSON: it is empty (expected a GraphQL answer, a receipt"),
         ('{"a": NaN}', "NaN is not valid JSON"),
         ('{"a": 1, "a": 2}', "duplicate key 'a'"),
         ("[" * 100000 + "]" * 100000, "input is not valid JSON"),
@@ -36,6 +37,66 @@ def test_garbage_input(text: str | bytes, message: str) -> None:
     report = verify_text(text, VKEY)
     assert not report.ok
     assert any(message in p for p in report.problems), report.problems
+
+
+NOT_VISIBLE = (
+    "the answer's order is null: the order does not exist or is not visible to the caller "
+    "(send a token, or ask order(number:, verification:) with the last four digits of the "
+    "customer's phone or the delivery postal code)"
+)
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        ({"data": {"order": None}}, [NOT_VISIBLE]),
+        (
+            {
+                "data": {"order": None},
+                "errors": [{"message": "number must be 1 to 64 characters", "path": ["order"]}],
+            },
+            [
+                "the answer carries a GraphQL error at order: number must be 1 to 64 characters",
+                NOT_VISIBLE,
+            ],
+        ),
+        (
+            {"data": None, "errors": [{"message": "Syntax Error: Expected Name, found <EOF>."}]},
+            [
+                "the answer carries a GraphQL error: Syntax Error: Expected Name, found <EOF>.",
+                "the answer has no data",
+            ],
+        ),
+        (
+            {"errors": ["odd"]},
+            ["the answer carries a GraphQL error: 'odd'", "the answer has no data"],
+        ),
+        ({"data": {"log": None}}, ["the answer's log is null"]),
+        (
+            {"data": {"order": {"number": "SO-1"}}},
+            [
+                "no receipts or timeline bundles found in the document: save the answer of a "
+                "query that selects order { verificationBundle } or a timeline event's receipt"
+            ],
+        ),
+    ],
+)
+def test_an_answer_without_proofs_says_why(answer: object, expected: list[str]) -> None:
+    report = verify_text(json.dumps(answer), VKEY)
+    assert not report.ok
+    assert list(report.problems) == expected
+
+
+def test_errors_next_to_a_bundle_are_noted_without_failing_it() -> None:
+    answer = {
+        "data": {"order": {"verificationBundle": bundle()}, "consistencyProof": None},
+        "errors": [{"message": "toSize 6 is not signed", "path": ["consistencyProof"]}],
+    }
+    report = verify_document(answer, VKEY)
+    assert report.ok, report.problems
+    note = "the answer carries a GraphQL error at consistencyProof: toSize 6 is not signed"
+    assert report.notes == (note,)
+    assert f"  note: {note}" in report.summary().splitlines()
 
 
 def test_malformed_receipts_are_reported_not_raised() -> None:

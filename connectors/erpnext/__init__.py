@@ -10,6 +10,8 @@ Frappe set-up, per doctype (Sales Order, Delivery Note): a Webhook with Doc Even
 (covers submit, cancel, and the status/per_delivered updates a delivery note makes on its
 order), Request Structure JSON, body `{{ doc | tojson }}` (or any JSON keeping `doctype`,
 `name` and the mapped fields), Enable Security with a secret, URL `/ingest/<instance id>`.
+For districts, add to Sales Order a Custom Field `shipping_county` fetched from
+`shipping_address_name.county` (option `district_field`).
 """
 
 from __future__ import annotations
@@ -43,13 +45,21 @@ class ErpNextConnector:
     mapping_version: ClassVar[str] = MAPPING_VERSION
     config_model: ClassVar[type[BaseModel]] = ErpNextConfig
 
-    _default = Mapper(zone=ErpNextConfig().zone, marks="dispatch", mapping_version=MAPPING_VERSION)
+    _default = Mapper(
+        zone=ErpNextConfig().zone,
+        marks="dispatch",
+        mapping_version=MAPPING_VERSION,
+        district_field=ErpNextConfig().district_field,
+    )
 
     def bind(self, config: BaseModel) -> Mapper:
-        """The pure mapping of one instance: its `timezone` and `delivery_note_marks`."""
+        """The pure mapping of one instance: `timezone`, `delivery_note_marks`, `district_field`."""
         options = _config(config)
         return Mapper(
-            zone=options.zone, marks=options.delivery_note_marks, mapping_version=MAPPING_VERSION
+            zone=options.zone,
+            marks=options.delivery_note_marks,
+            mapping_version=MAPPING_VERSION,
+            district_field=options.district_field,
         )
 
     def translate(self, payload: bytes, *, content_type: str) -> Translation:

@@ -8,6 +8,11 @@ contact lines are dropped (the contact travels apart), a postal code is taken on
 that is clearly one, the city is the last line before the postal code / country (with a state
 line present that is the state, which is coarser and so safe to show), and everything else
 goes, in order, into `street`, which is sealed and never shown to trackers.
+
+The district (an Address's `county`: 区/县 in China, a borough elsewhere) cannot be told from a
+second street line in print, so it is never guessed from the lines: the caller passes it from
+a field that holds exactly it (see `district_field` in config.py), and a printed line equal
+to it is then left out of the street.
 """
 
 from __future__ import annotations
@@ -128,11 +133,14 @@ class ParsedAddress:
     street: str
     postal_code: str | None = None
     region: str | None = None
+    district: str | None = None
 
     def as_data(self) -> dict[str, str]:
         data = {"country": self.country, "city": self.city, "street": self.street}
         if self.region:
             data["region"] = self.region
+        if self.district:
+            data["district"] = self.district
         if self.postal_code:
             data["postal_code"] = self.postal_code
         return data
@@ -161,8 +169,10 @@ def country_code(line: str) -> str | None:
     return COUNTRIES.get(name)
 
 
-def parse_address(text: str) -> ParsedAddress | str:
-    """The address, or why it could not be read (the reason never quotes the address)."""
+def parse_address(text: str, district: str | None = None) -> ParsedAddress | str:
+    """The address, or why it could not be read (the reason never quotes the address).
+
+    ``district`` comes from its own field, never from the printed lines."""
     lines = address_lines(text)
     if not lines:
         return "shipping_address is empty"
@@ -182,11 +192,18 @@ def parse_address(text: str) -> ParsedAddress | str:
             postal, city = match.group(1), match.group(2)
         elif match := _CITY_STATE_POSTAL.match(city_line):
             city, region, postal = match.group(1), match.group(2), match.group(3)
+    if district is not None:  # printed by a template that shows `county`: not street
+        rest = [line for line in rest if line.casefold() != district.casefold()]
     if not rest:
         return "shipping_address has no street line"
     street = ", ".join(rest)
     if len(city) > 100 or len(street) > 300 or (postal is not None and len(postal) > 16):
         return "shipping_address has a line too long to be an address part"
     return ParsedAddress(
-        country=country, city=city.strip(), street=street, postal_code=postal, region=region
+        country=country,
+        city=city.strip(),
+        street=street,
+        postal_code=postal,
+        region=region,
+        district=district,
     )

@@ -29,6 +29,14 @@ class ErpNextConfig(BaseModel):
     # warehouse with a transporter (the usual case; couriers report the actual delivery).
     # "handover": delivery notes are submitted when the customer has the goods (own fleet).
     delivery_note_marks: Literal["dispatch", "handover"] = "dispatch"
+    # The Sales Order field that holds the shipping Address's `county`, mapped to the delivery
+    # address's district: ERPNext keeps no address fields on the order, so add a Custom Field
+    # (Data) with Fetch From `shipping_address_name.county` (v15 names it `custom_...`).
+    # The printed address cannot tell a district from a second street line, so without this
+    # field a district stays in the sealed street. None: districts are not read.
+    district_field: str | None = Field(
+        default="custom_shipping_county", pattern=r"^[a-z][a-z0-9_]{0,139}$"
+    )
 
     @field_validator("timezone")
     @classmethod

@@ -132,6 +132,7 @@ class Mapper:
     zone: ZoneInfo
     marks: Marks
     mapping_version: str
+    district_field: str | None = None
 
     def translate(self, payload: bytes, *, content_type: str) -> Translation:
         doc = read_document(payload)
@@ -213,7 +214,7 @@ class Mapper:
             data["contact"] = contact
         shipping = doc.get("shipping_address")
         if isinstance(shipping, str) and shipping.strip():
-            address = parse_address(shipping)
+            address = parse_address(shipping, text(doc.get(self.district_field or ""), 100))
             if isinstance(address, str):
                 out.problem(f"{address}; delivery_address is not sent")
             else:

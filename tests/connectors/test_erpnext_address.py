@@ -71,3 +71,18 @@ def test_unreadable_addresses_say_why_without_quoting_them(text: str, reason: st
     result = parse_address(text)
     assert isinstance(result, str) and reason in result
     assert "Example" not in result and "Atlantis" not in result
+
+
+def test_the_district_comes_from_its_own_field_and_leaves_the_street() -> None:
+    printed = "世纪大道100号 8栋 1203室<br>浦东新区<br>上海市<br>200120<br>China<br>"
+    assert parse_address(printed, "浦东新区") == ParsedAddress(
+        "CN", "上海市", "世纪大道100号 8栋 1203室", "200120", district="浦东新区"
+    )
+    assert parse_address(printed, "浦东新区").as_data()["district"] == "浦东新区"  # type: ignore[union-attr]
+    # A template that does not print the county: the street is untouched.
+    london = parse_address("12 Parkway<br>London<br>NW1 7AA<br>United Kingdom", "Camden")
+    assert london == ParsedAddress("GB", "London", "12 Parkway", "NW1 7AA", district="Camden")
+    # Without the field nothing is guessed: a second line may be a flat, not a district.
+    assert parse_address(printed) == ParsedAddress(
+        "CN", "上海市", "世纪大道100号 8栋 1203室, 浦东新区", "200120"
+    )

@@ -17,6 +17,7 @@ import pytest
 
 from connectors.erpnext import HEADER
 from gateway.ingest.webhooks import WebhookSecret, signature_headers
+from privacy import Role
 from tests.conftest import Clock, Gateway, cloud_event, make_settings, running_gateway
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "erpnext"
@@ -123,3 +124,22 @@ async def test_unreadable_bodies_are_dead_lettered(gw: Gateway) -> None:
     assert problems.status_code == 207 and "dead_letter_id" in problems.json()
     letters = await gw.dead_letters()
     assert len(letters) == 2 and {letter.source for letter in letters} == {"erp"}
+
+
+async def test_the_address_county_is_the_district_customers_and_agents_see(gw: Gateway) -> None:
+    doc = json.loads(fixture("so_partly_delivered_webhook.json"))
+    doc["shipping_address"] = "Torstraße 12<br>Mitte<br>10117 Berlin<br>Germany<br>"
+    doc["custom_shipping_county"] = "Mitte"  # Fetch From shipping_address_name.county
+    assert (await frappe_post(gw, json.dumps(doc).encode())).json()["accepted"] == 2
+    query = """query ($n: String!) {
+        order(number: $n) { deliveryAddress { city district street postalCode } } }"""
+    customer = await gw.graphql(query, {"n": ORDER}, as_=Role.CUSTOMER, customer_ref="CUST-00017")
+    assert customer["data"]["order"]["deliveryAddress"] == {
+        "city": "Berlin",
+        "district": "Mitte",
+        "street": "Torstraße 12",
+        "postalCode": "10117",
+    }
+    agent = await gw.graphql(query, {"n": ORDER}, as_=Role.AGENT)
+    assert agent["data"]["order"]["deliveryAddress"]["district"] == "Mitte"  # policy: clear
+    assert agent["data"]["order"]["deliveryAddress"]["street"] is None  # policy: deny

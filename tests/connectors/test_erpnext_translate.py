@@ -326,3 +326,15 @@ def test_posting_time_falls_back_to_modified() -> None:
 def test_unreadable_payloads_raise_payload_error(body: bytes, message: str) -> None:
     with pytest.raises(PayloadError, match=message):
         CONNECTOR.translate(body, content_type="application/json")
+
+
+def test_the_district_field_is_configurable_and_checked() -> None:
+    def address(config: ErpNextConfig) -> dict[str, Any]:
+        data: dict[str, Any] = translate("so_submitted_rest.json", config).events[0]["data"]
+        return data["delivery_address"]  # type: ignore[no-any-return]
+
+    assert address(BERLIN)["district"] == "浦东新区"
+    unset = address(ErpNextConfig(timezone="Europe/Berlin", district_field=None))
+    assert "district" not in unset and unset["street"] == "世纪大道100号, 浦东新区, 上海"
+    with pytest.raises(ValueError, match="district_field"):
+        ErpNextConfig(district_field="County; drop")

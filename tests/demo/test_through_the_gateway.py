@@ -21,6 +21,7 @@ import pytest
 from sqlalchemy import func, select
 
 from gateway.demo import SYSTEMS, DemoConnectors, Simulator, SimulatorConfig, SimulatorStats
+from gateway.demo.addresses import ABROAD, CHINA
 from gateway.demo.fake_ups import FakeUps
 from gateway.demo.native import UpsTracking
 from gateway.demo.runner import print_banner, pull_now
@@ -241,3 +242,12 @@ def test_the_banner_shows_real_orders_and_working_queries(run: Run) -> None:
     assert run.banner_answers[2]["data"]["order"]["verificationBundle"]
     health = {s["id"]: s for s in run.banner_answers[3]["data"]["sources"]}
     assert set(health) >= set(SYSTEMS) and health["ups"]["mode"] == "pull every 5 s"
+
+
+def test_the_agent_sees_the_district_of_a_demo_order(run: Run) -> None:
+    """The ERPNext feed carries the Address's county, so the district is not sealed away."""
+    districts = {d.name for book in CHINA.values() for d in book.districts} | {
+        name for options in ABROAD.values() for name, _, _ in options
+    }
+    address = run.banner_answers[0]["data"]["order"]["deliveryAddress"]
+    assert address["district"] in districts  # the agent's policy shows the district clear

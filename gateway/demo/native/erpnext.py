@@ -118,6 +118,8 @@ class SalesOrder:
             "shipping_address_name": f"{self.customer}-Shipping",
             "shipping_address": shipping,
             "address_display": shipping,
+            # A Custom Field fetched from shipping_address_name.county (the district).
+            "custom_shipping_county": self.address["district"],
             "contact_person": f"{self.customer}-Contact",
             "contact_display": name,
             "contact_phone": "",

@@ -2,6 +2,9 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
+# Where `make demo` listens: make demo PORT=8100 HOST=0.0.0.0
+HOST ?= 127.0.0.1
+PORT ?= 8000
 
 .PHONY: demo test lint typecheck unit bench schema clean
 
@@ -12,7 +15,7 @@ $(BIN)/.installed: pyproject.toml
 	touch $@
 
 demo: $(BIN)/.installed
-	$(BIN)/orderlens demo
+	$(BIN)/orderlens demo --host $(HOST) --port $(PORT)
 
 test: lint typecheck unit
 

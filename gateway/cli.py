@@ -12,6 +12,7 @@ from pathlib import Path
 
 from gateway.admin_cli import add_admin_commands
 from gateway.keys_cli import add_keys_commands
+from gateway.listen import CannotListen
 from gateway.ops_cli import add_ops_commands
 from gateway.settings import Settings, SettingsError
 
@@ -26,7 +27,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         result: int = args.run(args)
-    except SettingsError as exc:
+    except (SettingsError, CannotListen) as exc:
         print(f"orderlens: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -116,10 +117,15 @@ def run_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from gateway.app import create_app
+    from gateway.listen import bind
 
     settings = Settings.from_env()
+    listening = bind(args.host, args.port)
     logging.getLogger(__name__).info("starting with %r", settings)
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, proxy_headers=True)
+    app = create_app(settings)
+    config = uvicorn.Config(app, host=args.host, port=args.port, proxy_headers=True)
+    logging.getLogger(__name__).info("listening on http://%s:%d", args.host, args.port)
+    uvicorn.Server(config).run(sockets=[listening])
     return 0
 
 

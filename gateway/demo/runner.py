@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import logging
 import re
+import socket
 from datetime import timedelta
 
 import uvicorn
@@ -19,6 +20,7 @@ from gateway.demo.instances import DemoConnectors
 from gateway.demo.native import UpsTracking
 from gateway.demo.script import UPS
 from gateway.demo.simulator import Simulator, SimulatorConfig
+from gateway.listen import bind
 from gateway.pulling import Pulling
 from gateway.runtime import Runtime
 from gateway.settings import Settings
@@ -32,6 +34,8 @@ ORDER_NUMBER = re.compile(r"^SAL-ORD-\d{4}-(\d+)$")
 async def run_demo(
     settings: Settings, *, host: str, port: int, simulate: bool, seed: int, orders: int
 ) -> int:
+    # A busy port is one line (CannotListen) before the fake UPS or the gateway start.
+    listening = bind(host, port, hint="choose another with --port (make demo PORT=8100)")
     # One line per simulated delivery would bury the banner.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     # Fresh secrets each run: the simulated systems are the only senders, in this process.
@@ -41,8 +45,11 @@ async def run_demo(
     await ups.start()
     try:
         settings = connectors.configure(settings, ups.base_url)
-        return await _serve(settings, connectors, tracking, ups, host, port, simulate, seed, orders)
+        return await _serve(
+            settings, connectors, tracking, ups, listening, host, port, simulate, seed, orders
+        )
     finally:
+        listening.close()
         await ups.stop()
 
 
@@ -51,6 +58,7 @@ async def _serve(
     connectors: DemoConnectors,
     tracking: UpsTracking,
     ups: FakeUps,
+    listening: socket.socket,
     host: str,
     port: int,
     simulate: bool,
@@ -59,7 +67,7 @@ async def _serve(
 ) -> int:
     app = create_app(settings)
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
-    serving = asyncio.create_task(server.serve())
+    serving = asyncio.create_task(server.serve(sockets=[listening]))
     while not server.started:
         if serving.done():
             return 1  # uvicorn already said why (port in use, ...)

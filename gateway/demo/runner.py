@@ -29,6 +29,7 @@ from privacy import Role
 from resolvers.access import verification_factors
 
 ORDER_NUMBER = re.compile(r"^SAL-ORD-\d{4}-(\d+)$")
+EXAMPLE_ORDER_FILE = "example-order"  # in the data directory: the order the banner uses
 
 
 async def run_demo(
@@ -131,7 +132,8 @@ async def print_banner(runtime: Runtime, base_url: str, ups_url: str | None = No
             .order_by(orders.c.number)
             .limit(1)
         )
-        example = delivered or moving or "SAL-ORD-2026-00001"
+        first = await conn.scalar(select(orders.c.number).order_by(orders.c.number).limit(1))
+        example = delivered or moving or first or "SAL-ORD-2026-00001"
         customer_ref = await conn.scalar(
             select(orders.c.customer_ref).where(orders.c.number == example)
         )
@@ -147,6 +149,13 @@ async def print_banner(runtime: Runtime, base_url: str, ups_url: str | None = No
         else "(no customer on this order)"
     )
     key_file = runtime.settings.data_dir / "log.vkey"
+    # Order numbers carry the year they were placed in, so the README's recipes read a real
+    # one from this file instead of naming one that exists only this year.
+    example_file = runtime.settings.data_dir / EXAMPLE_ORDER_FILE
+    if first is not None:
+        example_file.write_text(example + "\n")
+    else:
+        example_file.unlink(missing_ok=True)
     pulled = f"pulled every 5 s from a fake UPS Track API at {ups_url}" if ups_url else "pulled"
     print(
         f"""

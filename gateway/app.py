@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import Mount, Route, WebSocketRoute
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from gateway.graphql_view import GraphQLView
@@ -19,6 +19,7 @@ from gateway.ledger.store import latest_checkpoint
 from gateway.pulling import start_pulling
 from gateway.runtime import Runtime
 from gateway.settings import Settings
+from gateway.web.assets import STATIC_ROUTE, StaticAssets
 from resolvers import build_schema
 
 LOG_KEY_PATH = "/.well-known/orderlens/log-key"
@@ -58,6 +59,7 @@ def create_app(
         Route(LOG_KEY_PATH, log_key, methods=["GET"]),
         Route("/log/checkpoint", checkpoint, methods=["GET"]),
         Route("/healthz", health, methods=["GET"]),
+        Mount("/static", StaticAssets(), name=STATIC_ROUTE),
     ]
     return Starlette(routes=routes, lifespan=lifespan)
 

@@ -6,6 +6,7 @@ could not be executed at all (parse or validation errors), and 406 for an Accept
 cannot satisfy. It also turns the caller's bearer token into the Viewer every resolver
 authorizes against: a bad token is a 401 before any GraphQL runs (HTTP), or a refused
 connection (websocket, token in the connection_init payload or the upgrade request).
+The IDE page is the gateway's own, loading nothing from outside (gateway/web/graphiql.py).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from strawberry.types.unset import UnsetType
 
 from gateway.auth import ANONYMOUS, TokenError, Viewer
 from gateway.runtime import Runtime
+from gateway.web.graphiql import graphiql_page
 from resolvers import Context
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -49,6 +51,10 @@ class GraphQLView(GraphQL[Context, None]):
             except TokenError as exc:
                 raise ConnectionRejectionError({"message": str(exc)}) from None
         return await super().on_ws_connect(context)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        # strawberry's own page loads GraphiQL from a CDN and is blank offline.
+        return graphiql_page(request)
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         sub = _SubResponse()

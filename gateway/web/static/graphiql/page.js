@@ -9,8 +9,7 @@
 #
 # Paste your token in the Headers tab below, e.g.
 #   {"authorization": "Bearer <token>"}
-# Headers are sent with queries and as the websocket's connection parameters,
-# so subscriptions are authorized the same way.
+# They go with every query, and with the websocket for subscriptions.
 #
 #   Run query:      Ctrl-Enter (or the play button)
 #   Auto complete:  Ctrl-Space (or just start typing)

@@ -7,22 +7,18 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from gateway.graphql_view import GraphQLView
 from gateway.ingest.connector_endpoint import ingest_from_connector
 from gateway.ingest.endpoint import ingest_events
-from gateway.ledger.store import latest_checkpoint
 from gateway.pulling import start_pulling
 from gateway.runtime import Runtime
 from gateway.settings import Settings
 from gateway.web.assets import STATIC_ROUTE, StaticAssets
+from gateway.wellknown import LOG_KEY_PATH, checkpoint, liveness, log_key, readiness
 from resolvers import build_schema
-
-LOG_KEY_PATH = "/.well-known/orderlens/log-key"
 
 
 def create_app(
@@ -58,27 +54,10 @@ def create_app(
         Route("/ingest/{connector_id}", ingest_from_connector, methods=["POST"]),
         Route(LOG_KEY_PATH, log_key, methods=["GET"]),
         Route("/log/checkpoint", checkpoint, methods=["GET"]),
-        Route("/healthz", health, methods=["GET"]),
+        Route("/livez", liveness, methods=["GET"]),
+        Route("/readyz", readiness, methods=["GET"]),
+        # The old name, kept for probes configured before /livez existed: liveness, not readiness.
+        Route("/healthz", liveness, methods=["GET"]),
         Mount("/static", StaticAssets(), name=STATIC_ROUTE),
     ]
     return Starlette(routes=routes, lifespan=lifespan)
-
-
-async def log_key(request: Request) -> Response:
-    """The log's verifier key, to pin once and verify every receipt offline."""
-    runtime: Runtime = request.app.state.runtime
-    return PlainTextResponse(runtime.signer.vkey + "\n")
-
-
-async def checkpoint(request: Request) -> Response:
-    """The latest signed checkpoint, as a C2SP signed note."""
-    runtime: Runtime = request.app.state.runtime
-    async with runtime.engine.connect() as conn:
-        stored = await latest_checkpoint(conn)
-    if stored is None:
-        return PlainTextResponse("the log is empty\n", status_code=404)
-    return PlainTextResponse(stored.note)
-
-
-async def health(request: Request) -> Response:
-    return JSONResponse({"status": "ok"})

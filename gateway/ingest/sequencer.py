@@ -117,6 +117,11 @@ class Sequencer:
         self.listeners: list[CommitListener] = []
         self.batches_committed = 0
 
+    @property
+    def alive(self) -> bool:
+        """The writer task runs (not stopped, not ended by a crash): readiness asks this."""
+        return self._task is not None and not self._task.done()
+
     async def start(self) -> None:
         if self._task is None:
             self._task = asyncio.create_task(self._run(), name="orderlens-sequencer")

@@ -7,12 +7,14 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.routing import Mount, Route, WebSocketRoute
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from gateway.graphql_view import GraphQLView
 from gateway.ingest.connector_endpoint import ingest_from_connector
 from gateway.ingest.endpoint import ingest_events
+from gateway.metrics import HttpMetricsMiddleware, Metrics, metrics_endpoint
 from gateway.pulling import start_pulling
 from gateway.runtime import Runtime
 from gateway.settings import Settings
@@ -27,13 +29,15 @@ def create_app(
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> Starlette:
     settings = settings or Settings.from_env()
+    metrics = Metrics()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        runtime = await Runtime.start(settings, clock=clock)
+        runtime = await Runtime.start(settings, clock=clock, metrics=metrics)
         pulling = await start_pulling(runtime)
         if pulling is not None:
             runtime.background.append(pulling)
+            metrics.pull_health = pulling.runner.health
         app.state.runtime = runtime
         try:
             yield
@@ -41,7 +45,9 @@ def create_app(
             await runtime.close()
 
     graphql = GraphQLView(
-        schema=build_schema(introspection=settings.graphiql),
+        schema=build_schema(
+            introspection=settings.graphiql, observe_operation=metrics.graphql_operation
+        ),
         graphql_ide="graphiql" if settings.graphiql else None,
         allow_queries_via_get=False,
         # The maintained protocol only; the legacy graphql-ws one has no auth handshake.
@@ -59,5 +65,7 @@ def create_app(
         # The old name, kept for probes configured before /livez existed: liveness, not readiness.
         Route("/healthz", liveness, methods=["GET"]),
         Mount("/static", StaticAssets(), name=STATIC_ROUTE),
+        Route("/metrics", metrics_endpoint, methods=["GET"]),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    middleware = [Middleware(HttpMetricsMiddleware, metrics=metrics)]
+    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

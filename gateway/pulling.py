@@ -104,9 +104,10 @@ async def start_pulling(runtime: Runtime) -> Pulling | None:
     async def deliver_page(instance: Instance, page: Page) -> None:
         # NotCommitted propagates: the runner keeps the cursor and fetches the page again.
         for payload in page.payloads:
-            await deliver(
+            status, answer = await deliver(
                 runtime, instance, payload, content_type=page.content_type, delivery_id=None
             )
+            runtime.metrics.ingest_answer(instance.id, status, answer)
 
     http = httpx.AsyncClient(timeout=HTTP_TIMEOUT, headers={"user-agent": "orderlens"})
     runner = PullRunner(

@@ -21,6 +21,7 @@ from gateway.db import Writer, check_schema, create_engine, migrate
 from gateway.ingest.linking import Releaser
 from gateway.ingest.sequencer import Sequencer
 from gateway.ledger import NoteSigner, load_or_create_signing_key, load_signing_key
+from gateway.metrics import Metrics
 from gateway.pubsub import Broker
 from gateway.settings import Settings, SettingsError
 from privacy import (
@@ -54,9 +55,16 @@ class Runtime:
     connectors: dict[str, Instance] = field(default_factory=dict)
     clock: Callable[[], datetime] = field(default=utc_now)
     background: list[Any] = field(default_factory=list)  # things to close(), in order
+    metrics: Metrics = field(default_factory=Metrics)
 
     @classmethod
-    async def start(cls, settings: Settings, *, clock: Callable[[], datetime] = utc_now) -> Runtime:
+    async def start(
+        cls,
+        settings: Settings,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        metrics: Metrics | None = None,
+    ) -> Runtime:
         # Connector configuration first: a broken one stops start-up before anything opens.
         instances = (
             load_instances(settings.connectors_file, settings.env)
@@ -83,6 +91,8 @@ class Runtime:
             sequencer = Sequencer(
                 writer, signer, vault, max_batch=settings.max_batch_events, clock=clock
             )
+            metrics = metrics or Metrics()
+            sequencer.on_batch = metrics.commit_batch
             sequencer.listeners.append(broker.on_commit)
             releaser = Releaser(writer, sequencer, vault)
             sequencer.listeners.append(releaser.on_commit)
@@ -104,6 +114,7 @@ class Runtime:
             connectors={i.id: i for i in instances},
             clock=clock,
             background=[releaser],
+            metrics=metrics,
         )
 
     async def close(self) -> None:

@@ -23,6 +23,7 @@ from gateway.timeline.store import load_events
 from privacy import Role
 from resolvers.access import authorize
 from resolvers.context import Info
+from resolvers.errors import ClientError
 from resolvers.loaders import MAX_PAGE, PageKey, decode_cursor, encode_cursor
 from resolvers.present import b64, present_audit_record, present_event, present_order
 from resolvers.types import (
@@ -40,7 +41,7 @@ from resolvers.types import (
 MAX_AUDIT_PAGE = 200
 
 
-class BadArgument(ValueError):
+class BadArgument(ClientError, ValueError):
     """A client mistake; its message is safe to show."""
 
 

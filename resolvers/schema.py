@@ -21,8 +21,10 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from privacy import validate_policy
+from resolvers.errors import is_client_mistake
 from resolvers.mutation import Mutation
-from resolvers.query import BadArgument, Query
+from resolvers.outcome import OperationObserver, OperationOutcome
+from resolvers.query import Query
 from resolvers.subscription import Subscription
 
 MAX_DEPTH = 10
@@ -34,22 +36,12 @@ _log = logging.getLogger(__name__)
 
 def _is_internal(error: GraphQLError) -> bool:
     """Mask everything except validation errors and our own client-facing errors."""
-    original = error.original_error
-    return original is not None and not isinstance(original, BadArgument)
+    return not is_client_mistake(error)
 
 
-class _Schema(strawberry.Schema):
-    def process_errors(
-        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
-    ) -> None:
-        # A client mistake (BadArgument) is the caller's to fix: one INFO line, no traceback.
-        mistakes = [e for e in errors if isinstance(e.original_error, BadArgument)]
-        for error in mistakes:
-            _log.info("client error at %s: %s", ".".join(map(str, error.path or [])), error)
-        super().process_errors([e for e in errors if e not in mistakes], execution_context)
-
-
-def build_schema(*, introspection: bool = True) -> strawberry.Schema:
+def build_schema(
+    *, introspection: bool = True, observe_operation: OperationObserver | None = None
+) -> strawberry.Schema:
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
@@ -61,7 +53,9 @@ def build_schema(*, introspection: bool = True) -> strawberry.Schema:
     ]
     if not introspection:
         extensions.append(DisableIntrospection)
-    built = _Schema(
+    if observe_operation is not None:
+        extensions.append(lambda: OperationOutcome(observe_operation))
+    built = strawberry.Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,

@@ -47,7 +47,8 @@ class Subscription:
         first = await load_order(info, number, verification)
         if first is None:
             raise BadArgument(f"no order {number} for this viewer")
-        async with context.runtime.broker.subscribe(number) as changes:
+        metrics = context.runtime.metrics
+        async with context.runtime.broker.subscribe(number) as changes, metrics.subscription():
             yield first
             while True:
                 try:

@@ -14,7 +14,7 @@ from datetime import timedelta
 import uvicorn
 from sqlalchemy import select
 
-from gateway.app import LOG_KEY_PATH, create_app
+from gateway.app import create_app
 from gateway.demo.fake_ups import FakeUps
 from gateway.demo.instances import DemoConnectors
 from gateway.demo.native import UpsTracking
@@ -25,6 +25,7 @@ from gateway.pulling import Pulling
 from gateway.runtime import Runtime
 from gateway.settings import Settings
 from gateway.tables import orders
+from gateway.wellknown import LOG_KEY_PATH
 from privacy import Role
 from resolvers.access import verification_factors
 

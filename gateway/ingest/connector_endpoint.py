@@ -40,12 +40,14 @@ async def ingest_from_connector(request: Request) -> Response:
     try:
         body = await read_body(request, runtime.settings.max_body_bytes)
     except BodyTooLarge:
+        runtime.metrics.ingest_refused(instance.id, "too_large")
         return problem(413, f"body exceeds {runtime.settings.max_body_bytes} bytes")
     now = runtime.clock()
     try:
         verified = connector.verify(instance.config, request.headers, body, now)
     except SignatureError as exc:
         log.warning("connector %s: delivery refused: %s", instance.id, exc)
+        runtime.metrics.ingest_refused(instance.id, "refused")
         return problem(401, str(exc))
 
     body_hash = hashlib.sha256(body).digest()
@@ -60,7 +62,9 @@ async def ingest_from_connector(request: Request) -> Response:
             runtime, instance, body, content_type=content_type.strip(), delivery_id=delivery_id
         )
     except NotCommitted as exc:
+        runtime.metrics.ingest_refused(instance.id, "not_committed")
         return JSONResponse({"error": str(exc)}, status_code=503, headers={"retry-after": "1"})
+    runtime.metrics.ingest_answer(instance.id, status, answer)
     encoded = json.dumps(answer, separators=(",", ":"), ensure_ascii=False)
     await remember(runtime, instance.id, delivery_id, body_hash, status, encoded, now)
     return Response(encoded, status_code=status, media_type="application/json")

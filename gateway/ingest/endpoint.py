@@ -34,6 +34,10 @@ ACCEPTED_MEDIA_TYPES = {
 }
 
 
+# The source of a delivery is known once its signature is verified; before that, this.
+UNVERIFIED = "unverified"
+
+
 class BodyTooLarge(Exception):
     pass
 
@@ -44,9 +48,11 @@ async def ingest_events(request: Request) -> Response:
     try:
         body = await read_body(request, settings.max_body_bytes)
     except BodyTooLarge:
+        runtime.metrics.ingest_refused(UNVERIFIED, "too_large")
         return problem(413, f"body exceeds {settings.max_body_bytes} bytes; split the batch")
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type not in ACCEPTED_MEDIA_TYPES:
+        runtime.metrics.ingest_refused(UNVERIFIED, "unsupported_media_type")
         return problem(
             415, f"content-type must be one of {', '.join(sorted(ACCEPTED_MEDIA_TYPES))}"
         )
@@ -61,6 +67,7 @@ async def ingest_events(request: Request) -> Response:
         )
     except WebhookVerificationError as exc:
         log.warning("ingest refused: %s", exc)
+        runtime.metrics.ingest_refused(UNVERIFIED, "refused")
         return problem(401, str(exc))
 
     body_hash = hashlib.sha256(body).digest()
@@ -69,6 +76,7 @@ async def ingest_events(request: Request) -> Response:
         return replay
 
     status, answer = await _process(runtime, delivery.source, delivery.webhook_id, body, now)
+    runtime.metrics.ingest_answer(delivery.source, status, answer)
     if status >= 500:
         return JSONResponse(answer, status_code=status, headers={"retry-after": "1"})
     encoded = json.dumps(answer, separators=(",", ":"), ensure_ascii=False)
@@ -159,7 +167,9 @@ async def earlier_answer(
     if earlier is None:
         return None
     if earlier.body_sha256 != body_hash:
+        runtime.metrics.ingest_refused(source, "conflict")
         return problem(409, "this delivery id was already used for a different body")
+    runtime.metrics.ingest_refused(source, "replayed")
     return Response(
         earlier.response,
         status_code=earlier.status_code,

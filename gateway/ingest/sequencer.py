@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -73,6 +74,8 @@ class Outcome:
 
 
 CommitListener = Callable[[Sequence[LoggedEvent]], Awaitable[None]]
+# (submissions in the batch, seconds the commit took, whether it committed): for metrics.
+BatchObserver = Callable[[int, float, bool], None]
 
 
 class PersonalDataStore(PayloadSealer, Protocol):
@@ -115,6 +118,7 @@ class Sequencer:
         self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
         self.listeners: list[CommitListener] = []
+        self.on_batch: BatchObserver = lambda size, seconds, committed: None
         self.batches_committed = 0
 
     @property
@@ -152,15 +156,18 @@ class Sequencer:
             while not self._queue.empty() and size < self._max_batch:
                 batch.append(self._queue.get_nowait())
                 size += len(batch[-1].submissions)
+            started = time.perf_counter()
             try:
                 results, committed = await self._commit([s for p in batch for s in p.submissions])
             except Exception as exc:  # answer every waiter; the sender will retry
+                self.on_batch(size, time.perf_counter() - started, False)
                 log.exception("log commit failed; %d submissions not acknowledged", size)
                 for pending in batch:
                     if not pending.future.done():
                         pending.future.set_exception(exc)
                 continue
             self.batches_committed += 1
+            self.on_batch(size, time.perf_counter() - started, True)
             offset = 0
             for pending in batch:
                 count = len(pending.submissions)

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.types import ASGIApp
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from gateway.graphql_view import GraphQLView
@@ -16,6 +17,7 @@ from gateway.ingest.connector_endpoint import ingest_from_connector
 from gateway.ingest.endpoint import ingest_events
 from gateway.metrics import HttpMetricsMiddleware, Metrics, metrics_endpoint
 from gateway.pulling import start_pulling
+from gateway.request_id import RequestIdMiddleware
 from gateway.runtime import Runtime
 from gateway.settings import Settings
 from gateway.web.assets import STATIC_ROUTE, StaticAssets
@@ -68,4 +70,10 @@ def create_app(
         Route("/metrics", metrics_endpoint, methods=["GET"]),
     ]
     middleware = [Middleware(HttpMetricsMiddleware, metrics=metrics)]
-    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    return _Gateway(routes=routes, middleware=middleware, lifespan=lifespan)
+
+
+class _Gateway(Starlette):
+    def build_middleware_stack(self) -> ASGIApp:
+        # Outside Starlette's own error middleware, so that its 500 carries the request id.
+        return RequestIdMiddleware(super().build_middleware_stack())

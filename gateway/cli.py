@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
@@ -13,19 +14,16 @@ from pathlib import Path
 from gateway.admin_cli import add_admin_commands
 from gateway.keys_cli import add_keys_commands
 from gateway.listen import CannotListen
+from gateway.logging_setup import configure_logging
 from gateway.ops_cli import add_ops_commands
-from gateway.settings import Settings, SettingsError
+from gateway.settings import Settings, SettingsError, parse_log_format
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    # Migration chatter buries what a command has to say; warnings still show.
-    logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
+        configure_logging(parse_log_format(os.environ))
         result: int = args.run(args)
     except (SettingsError, CannotListen) as exc:
         print(f"orderlens: {exc}", file=sys.stderr)
@@ -123,7 +121,10 @@ def run_serve(args: argparse.Namespace) -> int:
     listening = bind(args.host, args.port)
     logging.getLogger(__name__).info("starting with %r", settings)
     app = create_app(settings)
-    config = uvicorn.Config(app, host=args.host, port=args.port, proxy_headers=True)
+    # log_config=None: uvicorn's own lines go through the handler configure_logging set up.
+    config = uvicorn.Config(
+        app, host=args.host, port=args.port, proxy_headers=True, log_config=None
+    )
     logging.getLogger(__name__).info("listening on http://%s:%d", args.host, args.port)
     uvicorn.Server(config).run(sockets=[listening])
     return 0

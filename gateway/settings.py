@@ -10,11 +10,14 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal, cast
 
 from gateway.ingest.webhooks import WebhookSecret
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./orderlens.db"
 DEFAULT_LOG_ORIGIN = "orderlens.local/timeline/v1"
+LOG_FORMATS = ("text", "json")
+LogFormat = Literal["text", "json"]
 
 
 MASTER_KEY_VARIABLES = frozenset(
@@ -117,6 +120,15 @@ def parse_sources(value: str) -> dict[str, WebhookSecret]:
         except ValueError as exc:
             raise SettingsError(f"ORDERLENS_INGEST_SECRETS: secret of {name!r}: {exc}") from None
     return sources
+
+
+def parse_log_format(env: Mapping[str, str]) -> LogFormat:
+    """ORDERLENS_LOG_FORMAT, read by the command before anything logs (so not a Settings
+    field: `orderlens demo` ignores the rest of the environment but honours this)."""
+    raw = env.get("ORDERLENS_LOG_FORMAT", "text").strip().lower() or "text"
+    if raw not in LOG_FORMATS:
+        raise SettingsError(f"ORDERLENS_LOG_FORMAT must be text or json, got {raw!r}")
+    return cast(LogFormat, raw)
 
 
 def valid_source_name(name: str) -> bool:

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from graphql import GraphQLError, get_operation_ast
+from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
-from strawberry.types import ExecutionContext
 
-from resolvers.errors import is_client_mistake
+from resolvers.errors import is_client_mistake, operation_label
 
 # (operation name or "anonymous" / "unknown", outcome "ok" / "user_error" / "error")
 OperationObserver = Callable[[str, str], None]
@@ -37,15 +36,3 @@ def outcome_of(errors: list[GraphQLError]) -> str:
     if not errors:
         return "ok"
     return "user_error" if all(is_client_mistake(error) for error in errors) else "error"
-
-
-def operation_label(context: ExecutionContext) -> str:
-    """The executed operation's name; "anonymous" if it has none, "unknown" when the document
-    did not parse or holds no operation of the requested name."""
-    document = context.graphql_document
-    if document is None:
-        return "unknown"
-    operation = get_operation_ast(document, context.operation_name)
-    if operation is None:
-        return "unknown"
-    return operation.name.value if operation.name else "anonymous"

@@ -21,7 +21,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from privacy import validate_policy
-from resolvers.errors import is_client_mistake
+from resolvers.errors import is_client_mistake, log_errors
 from resolvers.mutation import Mutation
 from resolvers.outcome import OperationObserver, OperationOutcome
 from resolvers.query import Query
@@ -37,6 +37,15 @@ _log = logging.getLogger(__name__)
 def _is_internal(error: GraphQLError) -> bool:
     """Mask everything except validation errors and our own client-facing errors."""
     return not is_client_mistake(error)
+
+
+class Schema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        # strawberry logs every error at ERROR with a traceback and the document; we log a
+        # client's mistakes as one INFO line and only our own failures with a traceback.
+        log_errors(errors, execution_context)
 
 
 def build_schema(
@@ -55,7 +64,7 @@ def build_schema(
         extensions.append(DisableIntrospection)
     if observe_operation is not None:
         extensions.append(lambda: OperationOutcome(observe_operation))
-    built = strawberry.Schema(
+    built = Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,

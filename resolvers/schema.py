@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 
 import strawberry
@@ -30,8 +29,6 @@ from resolvers.subscription import Subscription
 MAX_DEPTH = 10
 MAX_ALIASES = 15
 MAX_TOKENS = 2000
-
-_log = logging.getLogger(__name__)
 
 
 def _is_internal(error: GraphQLError) -> bool:

@@ -69,11 +69,16 @@ def run_list(args: argparse.Namespace) -> int:
         for d in shown:
             # The payload may hold personal data: only its size is shown.
             print(f"{d.id}  {d.received_at:%Y-%m-%d %H:%M:%S}  {d.source:<12} "
-                  f"{len(d.payload):>7} B  {d.reason[:120]}")  # fmt: skip
+                  f"{len(d.payload):>7} B  {_attempts(d.attempts):<12} "
+                  f"{d.reason[:120]}")  # fmt: skip
         print(f"{len(shown)} {args.status} dead letter(s)")
         return 0
 
     return asyncio.run(run())
+
+
+def _attempts(count: int) -> str:
+    return "not replayed" if count == 0 else f"{count} replay" + ("s" if count > 1 else "")
 
 
 def run_replay(args: argparse.Namespace) -> int:

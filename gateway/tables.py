@@ -133,6 +133,10 @@ dead_letters = Table(
     Column("content_type", String(100), nullable=False),
     Column("payload", SealedBytes, nullable=False),
     Column("status", String(16), nullable=False, default="pending"),
+    # Replays: how many were tried, the last one, and when one succeeded.
+    Column("attempts", Integer, nullable=False, default=0, server_default="0"),
+    Column("last_attempt_at", Timestamp),
+    Column("replayed_at", Timestamp),
     Index(None, "status", "received_at"),
 )
 

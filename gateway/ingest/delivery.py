@@ -15,7 +15,7 @@ from typing import Any
 
 from connectors.sdk import Instance, Kind, PayloadError, Translation, to_draft
 from gateway.events import EventDraft
-from gateway.ingest.deadletters import DeadLetter, store_dead_letters
+from gateway.ingest.deadletters import NORMALIZED, DeadLetter, store_dead_letters
 from gateway.ingest.endpoint import event_result
 from gateway.ingest.linking import park, resolve
 from gateway.ingest.sequencer import Submission
@@ -44,9 +44,6 @@ def translate(
     return plain
 
 
-NORMALIZED = "application/vnd.orderlens.event+json"  # dead letters holding normalized events
-
-
 async def deliver(
     runtime: Runtime,
     instance: Instance,
@@ -55,22 +52,25 @@ async def deliver(
     content_type: str,
     delivery_id: str | None,
     received_at: datetime | None = None,
+    replaying: str | None = None,
 ) -> tuple[int, dict[str, Any]]:
     """(HTTP-style status, per-event answer). Raises NotCommitted if the log is unavailable.
-    `received_at` is when the payload first arrived (a replayed dead letter's arrival)."""
+    `received_at` is when the payload first arrived (a replayed dead letter's arrival); when
+    `replaying` names that dead letter, whatever still fails stays in it (no new letters)."""
     now = runtime.clock()
     source = instance.id
     try:
         translation = translate(instance, payload, content_type, received_at or now)
     except PayloadError as exc:
         dead = _letter(source, str(exc), payload, content_type, delivery_id, now)
-        async with runtime.writer.transaction() as conn:
-            await store_dead_letters(conn, runtime.vault, [dead])
-        return 400, {"source": source, "error": str(exc), "dead_letter_id": dead.id}
+        if replaying is None:
+            async with runtime.writer.transaction() as conn:
+                await store_dead_letters(conn, runtime.vault, [dead])
+        return 400, {"source": source, "error": str(exc), "dead_letter_id": replaying or dead.id}
     if translation.ignored is not None:
         return 200, {"source": source, "ignored": translation.ignored, "results": []}
     first: list[DeadLetter] = []
-    if translation.problems:
+    if translation.problems and replaying is None:
         reason = "; ".join(translation.problems)
         first.append(_letter(source, reason, payload, content_type, delivery_id, now))
     status, answer = await ingest_normalized(
@@ -79,14 +79,19 @@ async def deliver(
         translation.events,
         delivery_id=delivery_id,
         letters=first,
-        # Only the ERP may start an order; others' events for unknown orders wait for it.
-        require_known_order=instance.kind in {Kind.WMS, Kind.COURIER},
+        require_known_order=requires_known_order(instance),
+        replaying=replaying,
     )
     if translation.problems:
         answer["problems"] = list(translation.problems)
-        answer["dead_letter_id"] = first[0].id
+        answer["dead_letter_id"] = replaying or first[0].id
         status = 207
     return status, answer
+
+
+def requires_known_order(instance: Instance) -> bool:
+    """Only the ERP may start an order; others' events for unknown orders wait for it."""
+    return instance.kind in {Kind.WMS, Kind.COURIER}
 
 
 async def ingest_normalized(
@@ -97,8 +102,10 @@ async def ingest_normalized(
     delivery_id: str | None,
     letters: list[DeadLetter] | None = None,
     require_known_order: bool = False,
+    replaying: str | None = None,
 ) -> tuple[int, dict[str, Any]]:
-    """Validate, link (or park) and commit normalized events from `source`."""
+    """Validate, link (or park) and commit normalized events from `source` (when `replaying`
+    names a dead letter, what is rejected is reported against it, not kept again)."""
     now = runtime.clock()
     letters = list(letters or [])
     results: dict[int, dict[str, Any]] = {}
@@ -107,16 +114,17 @@ async def ingest_normalized(
         raw = json.dumps(event, ensure_ascii=False, sort_keys=True).encode()
         draft = to_draft(event, source=source)
         if isinstance(draft, EventDraft):
-            submissions[index] = Submission(draft, raw, delivery_id)
+            submissions[index] = Submission(draft, raw, delivery_id, replaying)
             continue
         dead = _letter(source, "; ".join(draft), raw, NORMALIZED, delivery_id, now)
-        letters.append(dead)
+        if replaying is None:
+            letters.append(dead)
         results[index] = {
             "index": index,
             "id": event.get("id"),
             "status": "rejected",
             "errors": draft,
-            "dead_letter_id": dead.id,
+            "dead_letter_id": replaying or dead.id,
         }
 
     async with runtime.writer.transaction() as conn:

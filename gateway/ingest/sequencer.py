@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.db import Writer
 from gateway.events import EventDraft, Layer, build_document, uuid7
-from gateway.ingest.deadletters import DeadLetter, PayloadSealer, store_dead_letters
+from gateway.ingest.deadletters import NORMALIZED, DeadLetter, PayloadSealer, store_dead_letters
 from gateway.ledger import (
     Checkpoint,
     LeafTooLarge,
@@ -62,6 +62,8 @@ class Submission:
     draft: EventDraft
     raw: bytes  # the event as the source sent it, kept if it is dead-lettered
     webhook_id: str | None = None
+    # Set when replaying this dead letter: a rejection stays in it instead of making a new one.
+    replaying: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,19 +285,25 @@ class _Batch:
             if isinstance(logged, str):
                 error = logged
             if error is not None:
-                letter = DeadLetter.create(
-                    source=draft.source,
-                    reason=error,
-                    payload=submission.raw,
-                    webhook_id=submission.webhook_id,
-                    now=self.now,
-                )
-                self.dead.append(letter)
-                self.results.append(Outcome("rejected", error=error, dead_letter_id=letter.id))
+                self.results.append(self._reject(submission, error))
                 continue
             assert isinstance(logged, _Logged)
             self.existing[draft.dedup_key] = logged  # a repeat later in this batch is a duplicate
             self.results.append(logged)
+
+    def _reject(self, submission: Submission, error: str) -> Outcome:
+        if submission.replaying is not None:
+            return Outcome("rejected", error=error, dead_letter_id=submission.replaying)
+        letter = DeadLetter.create(
+            source=submission.draft.source,
+            reason=error,
+            payload=submission.raw,
+            webhook_id=submission.webhook_id,
+            now=self.now,
+            content_type=NORMALIZED,  # one normalized event, whatever format its source speaks
+        )
+        self.dead.append(letter)
+        return Outcome("rejected", error=error, dead_letter_id=letter.id)
 
     async def _seal_personal_data(
         self, conn: AsyncConnection, draft: EventDraft, past: list[LoggedEvent]

@@ -23,7 +23,7 @@ from sqlalchemy import insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.db import Writer
-from gateway.events import EventDraft, Layer, build_document, uuid7
+from gateway.events import EventDraft, build_document, uuid7
 from gateway.ingest.deadletters import NORMALIZED, DeadLetter, PayloadSealer, store_dead_letters
 from gateway.ledger import (
     Checkpoint,
@@ -46,9 +46,9 @@ from gateway.ledger.store import (
 )
 from gateway.tables import connector_state, events
 from gateway.timeline.model import LoggedEvent
-from gateway.timeline.project import current_milestone, project
+from gateway.timeline.ordering import insertion_problem
+from gateway.timeline.project import project
 from gateway.timeline.store import load_events, save_projections
-from gateway.timeline.transitions import transition_error
 
 log = logging.getLogger(__name__)
 
@@ -278,7 +278,8 @@ class _Batch:
                 )
                 continue
             past = history.setdefault(draft.order_number, [])
-            error = _transition_problem(past, draft)
+            # Judged where the event falls in occurred_at order, against both neighbours.
+            error = insertion_problem(past, draft)
             if error is None and draft.pii:
                 draft = await self._seal_personal_data(conn, draft, past)
             logged = None if error else self._append(draft, past, size + len(self.new_rows))
@@ -389,19 +390,6 @@ class _Batch:
             )
             answers.append(Outcome(result.status, event_id=result.event_id, receipt=receipt))
         return answers
-
-
-def _transition_problem(past: list[LoggedEvent], draft: EventDraft) -> str | None:
-    """Check the draft against the state in force at the moment it says it happened."""
-    if draft.layer in {Layer.SERVICE, Layer.AUDIT}:
-        return None
-    before = [e for e in past if e.occurred_at <= draft.occurred_at]
-    current = current_milestone(before, draft.layer, draft.shipment_id)
-    problem = transition_error(current, draft.milestone)
-    if problem is None:
-        return None
-    where = f"shipment {draft.shipment_id}" if draft.shipment_id else f"order {draft.order_number}"
-    return f"illegal transition for {where}: {problem}"
 
 
 async def touch_sources(conn: AsyncConnection, sources: set[str], now: datetime) -> None:

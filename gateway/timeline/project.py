@@ -1,7 +1,8 @@
 """The pure fold from an order's logged events to its read model.
 
-Events are applied in the order they happened (occurred_at, then seq), not the order they
-arrived, so a late event slots into place. The same events always give the same view: that is
+Events are applied in the order they happened (`ordering.fold_key`: occurred_at, then a tie
+order that never depends on arrival), not the order they arrived, so a late event slots into
+place. The same events always give the same view: that is
 what lets `orderlens rebuild` prove a projection.
 """
 
@@ -14,6 +15,7 @@ from typing import Any
 
 from gateway.events import Layer, Milestone, OrderMilestone, ShipmentMilestone, iso
 from gateway.timeline.model import LoggedEvent, OrderView, ShipmentView
+from gateway.timeline.ordering import current_milestone, fold_key
 from gateway.timeline.transitions import ORDER_RANK, SHIPMENT_RANK, transition_error
 
 OM = OrderMilestone
@@ -53,23 +55,11 @@ class _Shipment:
     last_location: dict[str, Any] | None = None
 
 
-def current_milestone(
-    events: Iterable[LoggedEvent], layer: Layer, shipment_id: str | None = None
-) -> Milestone | None:
-    """The milestone in force after `events` for one layer (and one shipment)."""
-    state: Milestone | None = None
-    for event in sorted(events, key=lambda e: e.sort_key):
-        if event.layer is layer and event.shipment_id == shipment_id:
-            if transition_error(state, event.milestone) is None:
-                state = event.milestone
-    return state
-
-
 AUDIT_COUNT = "audit"
 
 
 def project(order_number: str, events: Iterable[LoggedEvent]) -> OrderView:
-    ordered = sorted(events, key=lambda e: e.sort_key)
+    ordered = sorted(events, key=fold_key)
     if not ordered:
         raise ValueError(f"order {order_number} has no events")
     order_state: Milestone | None = None

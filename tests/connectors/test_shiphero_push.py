@@ -131,6 +131,7 @@ async def post_scan(gw: Gateway, number: str, delivery: str) -> dict[str, Any]:
         "shipment.in_transit",
         f"tracking:{number}",
         shipment={"id": number, "carrier": "ups", "tracking_number": number},
+        time=gw.clock(),  # scanned after the warehouse printed the label, as couriers do
     )
     raw = json.dumps([event]).encode()
     headers = signature_headers(

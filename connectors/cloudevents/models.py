@@ -97,7 +97,11 @@ class DeliveryAddress(Strict):
     region: ShortText | None = None
     city: ShortText
     district: ShortText | None = None
-    street: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+    # Marketplaces and ERPs often send only country, region and city.
+    street: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+        | None
+    ) = None
     postal_code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=16)] | None = (
         None
     )

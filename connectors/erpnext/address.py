@@ -7,7 +7,7 @@ ERPNext's default template prints `line1, [line2], city, [state], [pincode], cou
 contact lines are dropped (the contact travels apart), a postal code is taken only from a line
 that is clearly one, the city is the last line before the postal code / country (with a state
 line present that is the state, which is coarser and so safe to show), and everything else
-goes, in order, into `street`, which is sealed and never shown to trackers.
+goes, in order, into `street` (none: a city-level address), sealed and never shown to trackers.
 
 The district (an Address's `county`: 区/县 in China, a borough elsewhere) cannot be told from a
 second street line in print, so it is never guessed from the lines: the caller passes it from
@@ -130,13 +130,15 @@ _ISO = frozenset(COUNTRIES.values())
 class ParsedAddress:
     country: str
     city: str
-    street: str
+    street: str | None  # None when the address names only a city (and region)
     postal_code: str | None = None
     region: str | None = None
     district: str | None = None
 
     def as_data(self) -> dict[str, str]:
-        data = {"country": self.country, "city": self.city, "street": self.street}
+        data = {"country": self.country, "city": self.city}
+        if self.street:
+            data["street"] = self.street
         if self.region:
             data["region"] = self.region
         if self.district:
@@ -194,10 +196,8 @@ def parse_address(text: str, district: str | None = None) -> ParsedAddress | str
             city, region, postal = match.group(1), match.group(2), match.group(3)
     if district is not None:  # printed by a template that shows `county`: not street
         rest = [line for line in rest if line.casefold() != district.casefold()]
-    if not rest:
-        return "shipping_address has no street line"
-    street = ", ".join(rest)
-    if len(city) > 100 or len(street) > 300 or (postal is not None and len(postal) > 16):
+    street = ", ".join(rest) or None  # a city-level address has no street line
+    if len(city) > 100 or len(street or "") > 300 or (postal is not None and len(postal) > 16):
         return "shipping_address has a line too long to be an address part"
     return ParsedAddress(
         country=country,

@@ -89,9 +89,13 @@ def run_erase(args: argparse.Namespace) -> int:
             return 1
         finally:
             await runtime.close()
-        state = "was already erased; recorded again" if report.already_erased else "erased"
+        if report.already_erased and not report.recorded:
+            print(f"customer {report.customer_ref} was already erased: nothing left to erase, "
+                  "nothing appended")  # fmt: skip
+            return 0
+        state = "was already erased" if report.already_erased else "erased"
         print(f"customer {report.customer_ref} {state}: data key destroyed, lookups removed")
-        for number, event_id in zip(report.order_numbers, report.audit_event_ids, strict=True):
+        for number, event_id in zip(report.recorded, report.audit_event_ids, strict=True):
             print(f"  {number}: customer_erased event {event_id}")
         return 0
 

@@ -133,6 +133,7 @@ async def main() -> None:
             "-m",
             "gateway.cli",
             "serve",
+            "--dev-keys",  # a throw-away log key and keyring for the run
             "--host",
             "127.0.0.1",
             "--port",

@@ -47,7 +47,7 @@ def run_token(args: argparse.Namespace) -> int:
     if not 0 < args.hours <= 24 * 30:
         print("orderlens token: --hours must be between 0 and 720", file=sys.stderr)
         return 2
-    auth = Authenticator(load_auth_secret(Settings.from_env()))
+    auth = Authenticator(load_auth_secret(Settings.for_offline_command()))
     print(
         auth.issue(
             role=role,
@@ -71,7 +71,7 @@ def run_erase(args: argparse.Namespace) -> int:
         return 2
 
     async def run() -> int:
-        runtime = await Runtime.start(Settings.from_env())
+        runtime = await Runtime.start(Settings.for_offline_command(), serving=False)
         try:
             report = await erase(
                 runtime,

@@ -16,7 +16,7 @@ from gateway.keys_cli import add_keys_commands
 from gateway.listen import CannotListen
 from gateway.logging_setup import configure_logging
 from gateway.ops_cli import add_ops_commands
-from gateway.settings import Settings, SettingsError, parse_log_format
+from gateway.settings import DevKeys, Settings, SettingsError, parse_log_format
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -54,6 +54,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="production server; settings from ORDERLENS_* env")
     serve.add_argument("--host", default="0.0.0.0")  # noqa: S104 - a server is meant to listen
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--dev-keys",
+        action="store_true",
+        help="throw-away dev keys in ORDERLENS_DATA_DIR for unset secrets (never in production)",
+    )
     serve.set_defaults(run=run_serve)
 
     migrate = commands.add_parser("migrate", help="create or upgrade the database schema")
@@ -98,6 +103,7 @@ def run_demo(args: argparse.Namespace) -> int:
         data_dir=args.data_dir,
         graphiql=True,
         auto_migrate=True,
+        dev_keys=DevKeys.CREATE,
     )
     return asyncio.run(
         serve_demo(
@@ -116,8 +122,12 @@ def run_serve(args: argparse.Namespace) -> int:
 
     from gateway.app import create_app
     from gateway.listen import bind
+    from gateway.runtime import preflight
 
     settings = Settings.from_env()
+    if args.dev_keys:
+        settings = replace(settings, dev_keys=DevKeys.CREATE)
+    preflight(settings)  # missing secrets or a broken connector file: one message, exit 2
     listening = bind(args.host, args.port)
     logging.getLogger(__name__).info("starting with %r", settings)
     app = create_app(settings)

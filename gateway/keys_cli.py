@@ -43,8 +43,13 @@ Action = Callable[[argparse.Namespace, Session], Awaitable[int]]
 
 
 def add_keys_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    keys = commands.add_parser("keys", help="master keys: status, rotate, rewrap, retire")
+    from gateway.keys_generate import add_generate_command
+
+    keys = commands.add_parser(
+        "keys", help="master keys: status, rotate, rewrap, retire; generate any secret"
+    )
     actions = keys.add_subparsers(required=True, metavar="ACTION")
+    add_generate_command(actions)
 
     status = actions.add_parser("status", help="versions and how many keys each still wraps")
     status.set_defaults(run=command(show_status))
@@ -99,7 +104,7 @@ def quiet(name: str) -> Iterator[None]:
 async def open_session(action: Action, args: argparse.Namespace) -> int:
     from gateway.db import WRITER_OPTIONS, create_engine
 
-    settings = Settings.from_env()
+    settings = Settings.for_offline_command()
     keyring = open_existing_keyring(settings)
     # Gateways keep writing meanwhile. On SQLite a transaction that reads before it writes
     # must take the write lock up front (see gateway.db.Writer), or it fails as "locked".

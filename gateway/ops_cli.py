@@ -33,7 +33,7 @@ def run_connectors(args: argparse.Namespace) -> int:
     from gateway.runtime import Runtime
 
     async def run() -> int:
-        runtime = await Runtime.start(Settings.from_env())
+        runtime = await Runtime.start(Settings.for_offline_command(), serving=False)
         try:
             rows = await connector_health(runtime)
         finally:
@@ -59,7 +59,7 @@ def run_list(args: argparse.Namespace) -> int:
     from gateway.runtime import Runtime
 
     async def run() -> int:
-        runtime = await Runtime.start(Settings.from_env())
+        runtime = await Runtime.start(Settings.for_offline_command(), serving=False)
         try:
             async with runtime.engine.connect() as conn:
                 letters = await list_dead_letters(conn, runtime.vault, status=args.status)
@@ -86,7 +86,7 @@ def run_replay(args: argparse.Namespace) -> int:
     from gateway.runtime import Runtime
 
     async def run() -> int:
-        runtime = await Runtime.start(Settings.from_env())
+        runtime = await Runtime.start(Settings.for_offline_command(), serving=False)
         try:
             report = await replay_dead_letters(runtime, ids=args.ids, source=args.source)
         finally:

@@ -22,6 +22,7 @@ from gateway.ingest.linking import Releaser
 from gateway.ingest.sequencer import Sequencer
 from gateway.ledger import NoteSigner, load_or_create_signing_key, load_signing_key
 from gateway.metrics import Metrics
+from gateway.production_keys import AUTH, MASTER, SIGNING, dev_key_warning, require_secrets
 from gateway.pubsub import Broker
 from gateway.settings import Settings, SettingsError
 from privacy import (
@@ -64,13 +65,12 @@ class Runtime:
         *,
         clock: Callable[[], datetime] = utc_now,
         metrics: Metrics | None = None,
+        serving: bool = True,
     ) -> Runtime:
-        # Connector configuration first: a broken one stops start-up before anything opens.
-        instances = (
-            load_instances(settings.connectors_file, settings.env)
-            if settings.connectors_file is not None
-            else []
-        )
+        """`serving=False` for offline commands: they warn about nothing only a server uses."""
+        # Secrets and connector configuration first: a problem stops start-up before
+        # anything opens.
+        instances = preflight(settings)
         engine = create_engine(settings.database_url)
         try:
             if settings.auto_migrate:
@@ -79,11 +79,8 @@ class Runtime:
                 await check_schema(engine)
             signer = NoteSigner(load_log_key(settings), settings.log_origin)
             publish_vkey(settings, signer)
-            if not settings.ingest_secrets and not instances:
-                log.warning(
-                    "no ingestion sources configured (ORDERLENS_INGEST_SECRETS): "
-                    "every POST /ingest/events will be refused"
-                )
+            if serving:
+                warn_about_configuration(settings, instances)
             writer = Writer(engine)
             vault = await start_vault(settings, writer, clock())
             auth = Authenticator(load_auth_secret(settings), clock=clock)
@@ -125,10 +122,33 @@ class Runtime:
         await self.engine.dispose()
 
 
+def preflight(settings: Settings) -> list[Instance]:
+    """Everything checked before a database or port opens: the secrets, and the connector
+    instances (returned). `orderlens serve` runs it before binding, so a mistake is one line."""
+    require_secrets(settings)
+    return (
+        load_instances(settings.connectors_file, settings.env)
+        if settings.connectors_file is not None
+        else []
+    )
+
+
+def warn_about_configuration(settings: Settings, instances: list[Instance]) -> None:
+    warning = dev_key_warning(settings)
+    if warning is not None:
+        log.warning(warning)
+    if not settings.ingest_secrets and not instances:
+        log.warning(
+            "no ingestion sources configured (ORDERLENS_INGEST_SECRETS): "
+            "every POST /ingest/events will be refused"
+        )
+
+
 def load_log_key(settings: Settings) -> Ed25519PrivateKey:
-    """A configured production key must exist; otherwise a dev key is created on first run."""
+    """A configured production key must exist; a dev key is created only when allowed."""
     if settings.signing_key_file is not None:
         return load_signing_key(settings.signing_key_file)
+    require_secrets(settings, [SIGNING])  # past it, a dev key is allowed or exists already
     return load_or_create_signing_key(settings.signing_key_path)
 
 
@@ -137,6 +157,7 @@ def open_keyring(settings: Settings, *, create: bool = True) -> MasterKeyring:
     (created on first run only: a database that already holds keys needs its own keyring)."""
     if settings.master_key_env:
         return StaticKeyring.from_env(settings.master_key_env)
+    require_secrets(settings, [MASTER])
     if not create and not settings.keyring_path.exists():
         raise SettingsError(
             f"no master keyring at {settings.keyring_path}, but the database holds wrapped "
@@ -164,6 +185,7 @@ async def start_vault(settings: Settings, writer: Writer, now: datetime) -> Vaul
 def load_auth_secret(settings: Settings) -> bytes:
     if settings.auth_secret is not None:
         return parse_secret(settings.auth_secret)
+    require_secrets(settings, [AUTH])  # past it, a dev secret is allowed or exists already
     return load_or_create_secret(settings.auth_secret_path)
 
 

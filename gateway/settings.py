@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from pathlib import Path
 from typing import Literal, cast
 
@@ -27,6 +28,19 @@ MASTER_KEY_VARIABLES = frozenset(
 
 class SettingsError(ValueError):
     """A setting is missing or malformed; the message names the variable."""
+
+
+class DevKeys(StrEnum):
+    """Whether generated dev keys in `data_dir` may stand in for unconfigured secrets."""
+
+    # Production (the default, also for `create_app(Settings(...))`): the signing key, auth
+    # secret and master keys must be configured; a dev key file is never created nor read.
+    REFUSE = "refuse"
+    # Offline commands (`erase`, `token`, `keys`, `deadletters`, ...): a secret that is not
+    # configured is read from the dev key file a demo or dev server made, never created.
+    EXISTING = "existing"
+    # `orderlens demo`, `orderlens serve --dev-keys` and the tests: made on first run.
+    CREATE = "create"
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +68,7 @@ class Settings:
     # the environment variables it names, read from `env`.
     connectors_file: Path | None = None
     env: Mapping[str, str] = field(default_factory=dict, repr=False)
+    dev_keys: DevKeys = DevKeys.REFUSE
 
     def __repr__(self) -> str:
         # Secrets are redacted: only which sources are configured is shown.
@@ -62,7 +77,8 @@ class Settings:
             f"log_origin={self.log_origin!r}, sources={sorted(self.ingest_secrets)!r}, "
             f"cache_url={redact_url(self.cache_url)!r}, graphiql={self.graphiql!r}, "
             f"master_keys={'configured' if self.master_key_env else 'dev keyring'}, "
-            f"auth_secret={'configured' if self.auth_secret else 'dev secret'})"
+            f"auth_secret={'configured' if self.auth_secret else 'dev secret'}, "
+            f"dev_keys={self.dev_keys.value!r})"
         )
 
     @property
@@ -98,6 +114,12 @@ class Settings:
             else None,
             env=dict(env),
         )
+
+    @classmethod
+    def for_offline_command(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """What `orderlens erase`, `token`, `keys`, ... run with: the gateway's own settings,
+        falling back to the dev key files of a demo's data directory, never creating any."""
+        return replace(cls.from_env(env), dev_keys=DevKeys.EXISTING)
 
 
 def parse_sources(value: str) -> dict[str, WebhookSecret]:

@@ -25,7 +25,7 @@ from gateway.app import create_app
 from gateway.ingest.deadletters import DeadLetter, list_dead_letters
 from gateway.ingest.webhooks import WebhookSecret, signature_headers
 from gateway.runtime import Runtime
-from gateway.settings import Settings
+from gateway.settings import DevKeys, Settings
 from privacy import Role
 
 # Each test run gets its own database on the server and its own cache namespace, so two runs
@@ -146,6 +146,7 @@ def make_settings(database_url: str, tmp_path: Path, **overrides: Any) -> Settin
         ingest_secrets=SECRETS,
         auto_migrate=True,
         graphiql=True,
+        dev_keys=DevKeys.CREATE,
     )
     return replace(base, **overrides)
 

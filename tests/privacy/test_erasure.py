@@ -184,9 +184,10 @@ def test_orderlens_token_mints_tokens_the_gateway_accepts(
     from gateway.auth import Authenticator, load_or_create_secret
 
     monkeypatch.setenv("ORDERLENS_DATA_DIR", str(tmp_path))
+    secret = load_or_create_secret(tmp_path / "auth-secret")  # as a dev gateway made it
     assert main(["token", "--role", "customer", "--subject", "u1", "--customer", "C-1"]) == 0
     token = capsys.readouterr().out.strip()
-    viewer = Authenticator(load_or_create_secret(tmp_path / "auth-secret")).verify(token)
+    viewer = Authenticator(secret).verify(token)
     assert (viewer.role, viewer.customer_ref) == (Role.CUSTOMER, "C-1")
     assert main(["token", "--role", "customer", "--subject", "u1"]) == 2
     assert main(["token", "--role", "agent", "--subject", "a", "--customer", "C-1"]) == 2

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from connectors.runner import SourceHealth
+from connectors.sdk import Instance, Kind
 from gateway.freshness import pulled, read_sync_times, source_state
 from gateway.ingest.replay import ReplayReport, replay_dead_letters
 from gateway.pulling import Pulling
 from gateway.runtime import Runtime
+from gateway.settings import Settings
 from gateway.tables import dead_letters, parked_events
 
 
@@ -32,6 +36,11 @@ class ConnectorHealth:
     consecutive_failures: int = 0
 
 
+# How a source declared in ORDERLENS_INGEST_SECRETS (not a connector instance) is listed.
+INGEST_SECRETS_TYPE = "cloudevents"
+INGEST_SECRETS_MODE = "push /ingest/events (ORDERLENS_INGEST_SECRETS)"
+
+
 def _runner_health(runtime: Runtime) -> dict[str, SourceHealth]:
     for part in runtime.background:
         if isinstance(part, Pulling):
@@ -40,9 +49,27 @@ def _runner_health(runtime: Runtime) -> dict[str, SourceHealth]:
 
 
 async def connector_health(runtime: Runtime) -> list[ConnectorHealth]:
-    now = runtime.clock()
-    live = _runner_health(runtime)
-    async with runtime.engine.connect() as conn:
+    return await source_health(
+        runtime.engine,
+        runtime.settings,
+        runtime.connectors,
+        runtime.clock(),
+        live=_runner_health(runtime),
+    )
+
+
+async def source_health(
+    engine: AsyncEngine,
+    settings: Settings,
+    instances: Mapping[str, Instance],
+    now: datetime,
+    *,
+    live: Mapping[str, SourceHealth] | None = None,
+) -> list[ConnectorHealth]:
+    """Every configured source: the connector instances, then the ORDERLENS_INGEST_SECRETS
+    sources. Needs only the database, so `orderlens connectors` opens no keys."""
+    live = live or {}
+    async with engine.connect() as conn:
         synced = await read_sync_times(conn)
         letters: dict[str, int] = _pairs(
             (
@@ -61,16 +88,14 @@ async def connector_health(runtime: Runtime) -> list[ConnectorHealth]:
             ).all()
         )
     rows = []
-    for instance in runtime.connectors.values():
-        state = source_state(instance.id, synced, runtime.connectors, now)
+    for instance in instances.values():
+        state = source_state(instance.id, synced, instances, now)
         rows.append(
             ConnectorHealth(
                 id=instance.id,
                 type=instance.connector.name,
                 kind=instance.kind.value,
-                mode=f"pull every {instance.pull_every:g} s"
-                if pulled(instance)
-                else f"push /ingest/{instance.id}",
+                mode=instance_mode(instance),
                 last_synced_at=state.last_synced_at,
                 stale=state.stale,
                 dead_letters=int(letters.get(instance.id, 0)),
@@ -82,7 +107,27 @@ async def connector_health(runtime: Runtime) -> list[ConnectorHealth]:
                 ),
             )
         )
+    for name in sorted(settings.ingest_secrets):
+        state = source_state(name, synced, instances, now)  # pushed: never stale by our clock
+        rows.append(
+            ConnectorHealth(
+                id=name,
+                type=INGEST_SECRETS_TYPE,
+                kind=Kind.GENERIC.value,
+                mode=INGEST_SECRETS_MODE,
+                last_synced_at=state.last_synced_at,
+                stale=state.stale,
+                dead_letters=int(letters.get(name, 0)),
+                parked=int(parked.get(name, 0)),
+            )
+        )
     return rows
+
+
+def instance_mode(instance: Instance) -> str:
+    if pulled(instance):
+        return f"pull every {instance.pull_every:g} s"
+    return f"push /ingest/{instance.id}"
 
 
 def _pairs(rows: Any) -> dict[Any, Any]:

@@ -5,9 +5,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-from typing import Any
+import sys
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 from gateway.settings import Settings
+
+if TYPE_CHECKING:
+    from connectors.sdk import Instance
 
 
 def add_ops_commands(commands: Any) -> None:
@@ -29,29 +35,106 @@ def add_ops_commands(commands: Any) -> None:
 
 
 def run_connectors(args: argparse.Namespace) -> int:
-    from gateway.ops import connector_health
-    from gateway.runtime import Runtime
+    """Opens only the database (no keys, nothing started): what is configured and how it is
+    doing, or, on a database that cannot say, what is configured and what to do."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from gateway.db import SchemaOutOfDate, check_schema, create_engine
+    from gateway.ops import source_health
+    from gateway.runtime import load_sources, utc_now
+    from gateway.settings import redact_url
+
+    settings = Settings.from_env()
+    instances = {instance.id: instance for instance in load_sources(settings)}
 
     async def run() -> int:
-        runtime = await Runtime.start(Settings.for_offline_command(), serving=False)
+        engine = create_engine(settings.database_url)
         try:
-            rows = await connector_health(runtime)
+            await check_schema(engine)
+            rows = await source_health(engine, settings, instances, utc_now())
+        except SchemaOutOfDate as exc:
+            print(f"orderlens connectors: {exc}", file=sys.stderr)
+            print_configured(settings, instances)
+            return 2
+        except (SQLAlchemyError, OSError) as exc:
+            where = redact_url(settings.database_url)
+            reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            print(f"orderlens connectors: cannot open the database {where}: {reason}",
+                  file=sys.stderr)  # fmt: skip
+            print_configured(settings, instances)
+            return 2
         finally:
-            await runtime.close()
+            await engine.dispose()
         if not rows:
-            print("no connector instances (set ORDERLENS_CONNECTORS_FILE)")
+            print(NO_SOURCES)
             return 0
-        print(f"{'id':<16} {'type':<16} {'kind':<8} {'mode':<18} {'last synced':<26} "
-              f"{'stale':<6} {'dead letters':>12} {'parked':>7}")  # fmt: skip
-        for row in rows:
-            print(
-                f"{row.id:<16} {row.type:<16} {row.kind:<8} {row.mode:<18} "
-                f"{row.last_synced_at or '-':<26} {('yes' if row.stale else 'no'):<6} "
-                f"{row.dead_letters:>12} {row.parked:>7}"
-            )
+        print_table(
+            ["id", "type", "kind", "mode", "last synced", "stale", "dead letters", "parked"],
+            [
+                [
+                    row.id,
+                    row.type,
+                    row.kind,
+                    row.mode,
+                    synced_at(row.last_synced_at),
+                    "yes" if row.stale else "no",
+                    str(row.dead_letters),
+                    str(row.parked),
+                ]
+                for row in rows
+            ],
+            numeric=2,
+        )
         return 0
 
-    return asyncio.run(run())
+    status = asyncio.run(run())
+    print_types()  # what could be configured, whatever the database said
+    return status
+
+
+NO_SOURCES = "no sources configured (set ORDERLENS_CONNECTORS_FILE or ORDERLENS_INGEST_SECRETS)"
+
+
+def print_types() -> None:
+    """Built-in types, then those of installed packages (entry points) with where they live."""
+    from connectors.registry import BUILTIN, available
+
+    types = sorted(available().items(), key=lambda item: (item[0] not in BUILTIN, item[0]))
+    listed = ", ".join(name if name in BUILTIN else f"{name} ({where})" for name, where in types)
+    print(f"\nconnector types available: {listed}")
+
+
+def print_configured(settings: Settings, instances: Mapping[str, Instance]) -> None:
+    """The configured sources without their health (which needs the database)."""
+    from gateway.ops import INGEST_SECRETS_MODE, INGEST_SECRETS_TYPE, instance_mode
+
+    rows = [[i.id, i.connector.name, i.kind.value, instance_mode(i)] for i in instances.values()]
+    rows += [[name, INGEST_SECRETS_TYPE, "generic", INGEST_SECRETS_MODE]
+             for name in sorted(settings.ingest_secrets)]  # fmt: skip
+    if rows:
+        print("configured sources (health unknown until the database answers):")
+        print_table(["id", "type", "kind", "mode"], rows)
+    else:
+        print(NO_SOURCES)
+
+
+def print_table(header: list[str], rows: list[list[str]], *, numeric: int = 0) -> None:
+    """Columns as wide as their widest cell; the last `numeric` ones right-aligned."""
+    widths = [max(len(cell) for cell in column) for column in zip(header, *rows, strict=True)]
+    first_numeric = len(header) - numeric
+    for line in [header, *rows]:
+        cells = [
+            cell.rjust(width) if index >= first_numeric else cell.ljust(width)
+            for index, (cell, width) in enumerate(zip(line, widths, strict=True))
+        ]
+        print("  ".join(cells).rstrip())
+
+
+def synced_at(moment: datetime | None) -> str:
+    if moment is None:
+        return "-"
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # stored as UTC
+    return f"{aware.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC"
 
 
 def run_list(args: argparse.Namespace) -> int:

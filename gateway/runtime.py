@@ -126,11 +126,25 @@ def preflight(settings: Settings) -> list[Instance]:
     """Everything checked before a database or port opens: the secrets, and the connector
     instances (returned). `orderlens serve` runs it before binding, so a mistake is one line."""
     require_secrets(settings)
-    return (
-        load_instances(settings.connectors_file, settings.env)
-        if settings.connectors_file is not None
-        else []
-    )
+    return load_sources(settings)
+
+
+def load_sources(settings: Settings) -> list[Instance]:
+    """The connector instances; a name also declared in ORDERLENS_INGEST_SECRETS stops here,
+    since both would write events under one source name."""
+    if settings.connectors_file is None:
+        return []
+    instances = load_instances(settings.connectors_file, settings.env)
+    twice = sorted({i.id for i in instances} & set(settings.ingest_secrets))
+    if twice:
+        names = ", ".join(repr(name) for name in twice)
+        noun = "source" if len(twice) == 1 else "sources"
+        raise SettingsError(
+            f"{noun} {names} declared both in ORDERLENS_INGEST_SECRETS and as a connector "
+            f"instance in {settings.connectors_file}: events from both would be one source's; "
+            "rename or remove one of them"
+        )
+    return instances
 
 
 def warn_about_configuration(settings: Settings, instances: list[Instance]) -> None:

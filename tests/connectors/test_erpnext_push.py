@@ -42,7 +42,7 @@ async def gw(sqlite_url: str, tmp_path: Path, clock: Clock) -> AsyncIterator[Gat
     path = tmp_path / "connectors.toml"
     path.write_text(CONFIG)
     env = {"ERP_WEBHOOK_SECRET": FRAPPE_SECRET, "COURIER_SECRET": COURIER_SECRET}
-    settings = make_settings(sqlite_url, tmp_path, connectors_file=path, env=env)
+    settings = make_settings(sqlite_url, tmp_path, connectors_file=path, env=env, ingest_secrets={})
     async with running_gateway(settings, clock) as gateway:
         yield gateway
 

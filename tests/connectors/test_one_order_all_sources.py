@@ -82,7 +82,9 @@ async def gw(
 ) -> AsyncIterator[Gateway]:
     path = tmp_path / "connectors.toml"
     path.write_text(CONFIG.format(base_url=ups.base_url, client_id=CLIENT_ID))
-    settings = make_settings(database_url, tmp_path, connectors_file=path, env=ENV)
+    settings = make_settings(
+        database_url, tmp_path, connectors_file=path, env=ENV, ingest_secrets={}
+    )
     async with running_gateway(settings, clock) as gateway:
         yield gateway
 

@@ -30,7 +30,11 @@ async def gw(database_url: str, tmp_path: Path, clock: Clock) -> AsyncIterator[G
     path = tmp_path / "connectors.toml"
     path.write_text(CONFIG)
     settings = make_settings(
-        database_url, tmp_path, connectors_file=path, env={"INHOUSE_SECRET": SECRET}
+        database_url,
+        tmp_path,
+        connectors_file=path,
+        env={"INHOUSE_SECRET": SECRET},
+        ingest_secrets={},
     )
     async with running_gateway(settings, clock) as gateway:
         yield gateway

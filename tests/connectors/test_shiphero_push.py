@@ -19,7 +19,15 @@ import pytest
 from connectors.sdk import SignatureError, Verified
 from connectors.shiphero import CONNECTOR, MESSAGE_ID_HEADER, SIGNATURE_HEADER, ShipHeroConfig, sign
 from gateway.ingest.webhooks import WebhookSecret, signature_headers
-from tests.conftest import Clock, Gateway, cloud_event, make_settings, placed, running_gateway
+from tests.conftest import (
+    SECRETS,
+    Clock,
+    Gateway,
+    cloud_event,
+    make_settings,
+    placed,
+    running_gateway,
+)
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "shiphero"
 SECRET = "shiphero-test-secret-3f9a1c"  # shared_signature_secret of "Shipment Update"
@@ -112,7 +120,10 @@ async def gw(sqlite_url: str, tmp_path: Path, clock: Clock) -> AsyncIterator[Gat
     path = tmp_path / "connectors.toml"
     path.write_text(TOML)
     env = {"SHIPHERO_SECRETS": f"{SECRET},{OTHER}", "COURIER_SECRET": COURIER_SECRET}
-    settings = make_settings(sqlite_url, tmp_path, connectors_file=path, env=env)
+    erp_only = {"erp": SECRETS["erp"]}  # wms and courier are connector instances here
+    settings = make_settings(
+        sqlite_url, tmp_path, connectors_file=path, env=env, ingest_secrets=erp_only
+    )
     async with running_gateway(settings, clock) as gateway:
         yield gateway
 

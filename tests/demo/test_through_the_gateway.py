@@ -103,7 +103,8 @@ async def demo_run(tmp: Path) -> Run:
     ups = FakeUps(tracking, connectors.ups_client_id, connectors.ups_client_secret)
     await ups.start()
     try:
-        base = make_settings(f"sqlite+aiosqlite:///{tmp / 'orderlens.db'}", tmp)
+        # As `orderlens demo`: its sources are connector instances, no ORDERLENS_INGEST_SECRETS.
+        base = make_settings(f"sqlite+aiosqlite:///{tmp / 'orderlens.db'}", tmp, ingest_secrets={})
         settings = connectors.configure(base, ups.base_url)
         clock = Clock()
         async with running_gateway(settings, clock) as gw:

@@ -159,7 +159,8 @@ def run_verify(args: argparse.Namespace) -> int:
 
 
 def run_rebuild(args: argparse.Namespace) -> int:
-    from gateway.db import check_schema, create_engine
+    from gateway.db import create_engine
+    from gateway.runtime import check_schema_or_say_so
     from gateway.timeline.rebuild import rebuild
 
     settings = Settings.from_env()
@@ -170,7 +171,7 @@ def run_rebuild(args: argparse.Namespace) -> int:
     async def run() -> int:
         engine = create_engine(settings.database_url)
         try:
-            await check_schema(engine)
+            await check_schema_or_say_so(engine)
             report = await rebuild(engine, progress=progress)
         finally:
             await engine.dispose()

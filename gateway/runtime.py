@@ -17,7 +17,7 @@ from connectors.config import load_instances
 from connectors.sdk import Instance
 from gateway.auth import Authenticator, load_or_create_secret, parse_secret
 from gateway.cache import create_cache
-from gateway.db import Writer, check_schema, create_engine, migrate
+from gateway.db import SchemaOutOfDate, Writer, check_schema, create_engine, migrate
 from gateway.ingest.linking import Releaser
 from gateway.ingest.sequencer import Sequencer
 from gateway.ledger import NoteSigner, load_or_create_signing_key, load_signing_key
@@ -76,7 +76,7 @@ class Runtime:
             if settings.auto_migrate:
                 await migrate(engine)
             else:
-                await check_schema(engine)
+                await check_schema_or_say_so(engine)
             signer = NoteSigner(load_log_key(settings), settings.log_origin)
             publish_vkey(settings, signer)
             if serving:
@@ -120,6 +120,14 @@ class Runtime:
         await self.sequencer.stop()
         await close_cache(self.cache)
         await self.engine.dispose()
+
+
+async def check_schema_or_say_so(engine: AsyncEngine) -> None:
+    """An unmigrated database is a configuration mistake: one line saying what to run."""
+    try:
+        await check_schema(engine)
+    except SchemaOutOfDate as exc:
+        raise SettingsError(str(exc)) from None
 
 
 def preflight(settings: Settings) -> list[Instance]:

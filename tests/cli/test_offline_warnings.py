@@ -1,11 +1,12 @@
-"""Only the serving process warns about ingestion it would refuse: offline commands never
-receive an event, so a warning there is noise that hides what they have to say."""
+"""Offline commands say only what matters to them: no warning about ingestion they never do
+(only the serving process warns), and one line, not a traceback, on an unmigrated database."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import os
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -67,3 +68,21 @@ async def test_serve_still_warns_that_ingestion_will_be_refused(
         async with app.router.lifespan_context(app):
             pass
     assert any(NO_SOURCES in r.getMessage() for r in caplog.records)
+
+
+OFFLINE = [["rebuild"], ["deadletters", "list"], ["erase", "--customer", "C-1"]]
+
+
+@pytest.mark.parametrize("command", OFFLINE)
+async def test_an_unmigrated_database_gets_one_line_saying_what_to_run(
+    operator_shell: Gateway,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    command: list[str],
+) -> None:
+    monkeypatch.setenv("ORDERLENS_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'new.db'}")
+    assert await asyncio.to_thread(main, command) == 2
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.startswith("orderlens: database schema is at nothing, ")
+    assert line.endswith("run `orderlens migrate` (or set ORDERLENS_AUTO_MIGRATE=true)")

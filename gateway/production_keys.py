@@ -96,6 +96,36 @@ def require_secrets(settings: Settings, wanted: Iterable[RequiredSecret] | None 
         )
 
 
+def check_configured_secrets(settings: Settings) -> None:
+    """Read each configured secret once, so a malformed one is a one-line SettingsError
+    naming its variable (never its value) before anything starts."""
+    from gateway.auth import parse_secret
+    from gateway.ledger import NoteError, load_signing_key
+    from privacy import StaticKeyring
+
+    if settings.signing_key_file is not None:
+        try:
+            load_signing_key(settings.signing_key_file)
+        except OSError as exc:
+            raise SettingsError(
+                f"ORDERLENS_SIGNING_KEY_FILE {settings.signing_key_file}: {exc.strerror}"
+            ) from None
+        except NoteError as exc:  # a PEM key of another algorithm: says which
+            raise SettingsError(f"ORDERLENS_SIGNING_KEY_FILE: {exc}") from None
+        except ValueError:
+            raise SettingsError(
+                f"ORDERLENS_SIGNING_KEY_FILE {settings.signing_key_file} is not a PEM "
+                "(PKCS#8, unencrypted) Ed25519 private key"
+            ) from None
+    try:
+        if settings.auth_secret is not None:
+            parse_secret(settings.auth_secret)
+        if master_keys_configured(settings):
+            StaticKeyring.from_env(settings.master_key_env)
+    except ValueError as exc:  # their messages name the variable, never the value
+        raise SettingsError(str(exc)) from None
+
+
 def dev_key_warning(settings: Settings) -> str | None:
     """The loud start-up line for a gateway running on generated dev keys, if it does."""
     if settings.dev_keys is not DevKeys.CREATE:

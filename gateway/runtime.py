@@ -22,7 +22,14 @@ from gateway.ingest.linking import Releaser
 from gateway.ingest.sequencer import Sequencer
 from gateway.ledger import NoteSigner, load_or_create_signing_key, load_signing_key
 from gateway.metrics import Metrics
-from gateway.production_keys import AUTH, MASTER, SIGNING, dev_key_warning, require_secrets
+from gateway.production_keys import (
+    AUTH,
+    MASTER,
+    SIGNING,
+    check_configured_secrets,
+    dev_key_warning,
+    require_secrets,
+)
 from gateway.pubsub import Broker
 from gateway.settings import Settings, SettingsError
 from privacy import (
@@ -134,6 +141,7 @@ def preflight(settings: Settings) -> list[Instance]:
     """Everything checked before a database or port opens: the secrets, and the connector
     instances (returned). `orderlens serve` runs it before binding, so a mistake is one line."""
     require_secrets(settings)
+    check_configured_secrets(settings)
     return load_sources(settings)
 
 

@@ -83,6 +83,41 @@ def test_one_missing_secret_is_named_alone(
     assert missing.startswith("  ORDERLENS_AUTH_SECRET: ")
 
 
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("ORDERLENS_AUTH_SECRET", "c2hvcnQ=", "ORDERLENS_AUTH_SECRET must decode to at least 32"),
+        ("ORDERLENS_MASTER_KEYS", "1:c2hvcnQ=", "ORDERLENS_MASTER_KEYS version 1: "),
+        ("ORDERLENS_SIGNING_KEY_FILE", "{tmp}/missing.pem", "{tmp}/missing.pem: No such file"),
+        ("ORDERLENS_SIGNING_KEY_FILE", "{tmp}/auth", "{tmp}/auth is not a PEM (PKCS#8"),
+    ],
+)
+def test_a_malformed_secret_is_one_line_naming_its_variable(
+    env: Path,
+    served: list[Starlette],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    variable: str,
+    value: str,
+    message: str,
+) -> None:
+    tmp = env.parent
+    assert main(["keys", "generate", "signing", "--out", str(tmp / "log.pem")]) == 0
+    assert main(["keys", "generate", "auth", "--out", str(tmp / "auth")]) == 0
+    assert main(["keys", "generate", "master", "--out", str(tmp)]) == 0
+    monkeypatch.setenv("ORDERLENS_SIGNING_KEY_FILE", str(tmp / "log.pem"))
+    monkeypatch.setenv("ORDERLENS_AUTH_SECRET", (tmp / "auth").read_text().strip())
+    if variable != "ORDERLENS_MASTER_KEYS":  # one master key source at a time
+        monkeypatch.setenv("ORDERLENS_MASTER_KEYS_DIR", str(tmp))
+    monkeypatch.setenv(variable, value.format(tmp=tmp))
+    capsys.readouterr()
+    assert main(["serve"]) == 2
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.startswith("orderlens: ") and message.format(tmp=tmp) in line
+    assert "c2hvcnQ" not in line  # never the value
+    assert served == []
+
+
 async def test_a_library_app_refuses_dev_keys_unless_asked(tmp_path: Path) -> None:
     settings = Settings(
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'lib.db'}",

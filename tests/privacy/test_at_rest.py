@@ -28,7 +28,7 @@ import re
 import sqlite3
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -305,7 +305,8 @@ async def post_refused(gw: Gateway, connectors: DemoConnectors, shipped_order: s
 
 
 def demo_settings(settings: Settings, connectors: DemoConnectors, ups: FakeUps) -> Settings:
-    return connectors.configure(settings, ups.base_url)
+    # As `orderlens demo`: its sources are connector instances, no ORDERLENS_INGEST_SECRETS.
+    return connectors.configure(replace(settings, ingest_secrets={}), ups.base_url)
 
 
 async def load_demo(gw: Gateway, connectors: DemoConnectors, ups: UpsTracking) -> Load:

@@ -7,12 +7,11 @@ import asyncio
 import logging
 import os
 from pathlib import Path
-from typing import Any
 
 import pytest
-from starlette.applications import Starlette
 
 from gateway.cli import main
+from tests.cli.serving import keep_served_apps
 from tests.conftest import Gateway, placed
 
 NO_SOURCES = "no ingestion sources configured"
@@ -56,12 +55,7 @@ async def test_serve_still_warns_that_ingestion_will_be_refused(
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    apps: list[Starlette] = []
-
-    def keep(app: Starlette, **options: Any) -> None:
-        apps.append(app)
-
-    monkeypatch.setattr("uvicorn.run", keep)
+    apps = keep_served_apps(monkeypatch)
     assert main(["serve", "--dev-keys"]) == 0
     [app] = apps
     with caplog.at_level(logging.WARNING, logger="gateway.runtime"):

@@ -9,7 +9,6 @@ import os
 import stat
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -21,6 +20,7 @@ from gateway.cli import main
 from gateway.ledger import load_signing_key
 from gateway.settings import DevKeys, Settings, SettingsError
 from privacy import Role, StaticKeyring
+from tests.cli.serving import keep_served_apps
 
 ALL_THREE = ("ORDERLENS_SIGNING_KEY_FILE", "ORDERLENS_AUTH_SECRET", "ORDERLENS_MASTER_KEYS")
 HOW = (
@@ -44,14 +44,7 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def served(monkeypatch: pytest.MonkeyPatch) -> list[Starlette]:
-    """`orderlens serve` hands its app to uvicorn.run: keep it instead of binding a port."""
-    apps: list[Starlette] = []
-
-    def run(app: Starlette, **options: Any) -> None:
-        apps.append(app)
-
-    monkeypatch.setattr("uvicorn.run", run)
-    return apps
+    return keep_served_apps(monkeypatch)
 
 
 def test_serve_without_secrets_refuses_naming_each_and_how_to_make_it(

@@ -36,7 +36,8 @@ def test_demo_on_a_busy_port_says_so_in_one_line(busy_port: int, tmp_path: Path)
 
 def test_serve_on_a_busy_port_says_so_in_one_line(busy_port: int, tmp_path: Path) -> None:
     env = {"ORDERLENS_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'orderlens.db'}"}
-    done = run(["serve", "--host", "127.0.0.1", "--port", str(busy_port)], tmp_path, env)
+    serve = ["serve", "--dev-keys", "--host", "127.0.0.1", "--port", str(busy_port)]
+    done = run(serve, tmp_path, env)
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [
         f"orderlens: port {busy_port} on 127.0.0.1 is already in use; choose another with --port"

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import AsyncIterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,10 +17,30 @@ from connectors.sdk import PayloadError, Translation
 from gateway.cli import main
 from gateway.ingest.deadletters import NORMALIZED, DeadLetter, list_dead_letters
 from gateway.ops import ReplayReport, replay_dead_letters
-from tests.conftest import START, Gateway, cloud_event, placed
-from tests.connectors.test_push_endpoint import courier_scan, gw, push
+from tests.conftest import (
+    START,
+    Clock,
+    Gateway,
+    cloud_event,
+    make_settings,
+    placed,
+    running_gateway,
+)
+from tests.connectors.test_push_endpoint import CONFIG, SECRET, courier_scan, push
 
-__all__ = ["gw"]  # the fixture, re-used
+
+@pytest.fixture
+async def gw(database_url: str, tmp_path: Path, clock: Clock) -> AsyncIterator[Gateway]:
+    """The in-house connector instance of the push tests, beside the Standard Webhooks sources
+    of /ingest/events: dead letters come from both endpoints."""
+    path = tmp_path / "connectors.toml"
+    path.write_text(CONFIG)
+    settings = make_settings(
+        database_url, tmp_path, connectors_file=path, env={"INHOUSE_SECRET": SECRET}
+    )
+    async with running_gateway(settings, clock) as gateway:
+        yield gateway
+
 
 TRACKING = "1Z999AA10123456784"
 UPS_SHIPMENT = {"id": "SHP-7", "carrier": "ups", "tracking_number": TRACKING}

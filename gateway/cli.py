@@ -128,6 +128,8 @@ def run_serve(args: argparse.Namespace) -> int:
     if args.dev_keys:
         settings = replace(settings, dev_keys=DevKeys.CREATE)
     preflight(settings)  # missing secrets or a broken connector file: one message, exit 2
+    if not settings.auto_migrate:
+        asyncio.run(_require_migrated(settings))
     listening = bind(args.host, args.port)
     logging.getLogger(__name__).info("starting with %r", settings)
     app = create_app(settings)
@@ -138,6 +140,18 @@ def run_serve(args: argparse.Namespace) -> int:
     logging.getLogger(__name__).info("listening on http://%s:%d", args.host, args.port)
     uvicorn.Server(config).run(sockets=[listening])
     return 0
+
+
+async def _require_migrated(settings: Settings) -> None:
+    """An unmigrated database is one line before the port opens, not a lifespan traceback."""
+    from gateway.db import create_engine
+    from gateway.runtime import check_schema_or_say_so
+
+    engine = create_engine(settings.database_url)
+    try:
+        await check_schema_or_say_so(engine)
+    finally:
+        await engine.dispose()
 
 
 def run_migrate(args: argparse.Namespace) -> int:

@@ -68,7 +68,11 @@ async def _serve(
     orders: int,
 ) -> int:
     app = create_app(settings)
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
+    # log_config=None: uvicorn's warnings go through the handler configure_logging set up
+    # (JSON with ORDERLENS_LOG_FORMAT=json); log_level still keeps access lines out.
+    server = uvicorn.Server(
+        uvicorn.Config(app, host=host, port=port, log_level="warning", log_config=None)
+    )
     serving = asyncio.create_task(server.serve(sockets=[listening]))
     while not server.started:
         if serving.done():

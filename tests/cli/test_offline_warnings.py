@@ -56,7 +56,7 @@ async def test_serve_still_warns_that_ingestion_will_be_refused(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     apps = keep_served_apps(monkeypatch)
-    assert main(["serve", "--dev-keys"]) == 0
+    assert await asyncio.to_thread(main, ["serve", "--dev-keys"]) == 0
     [app] = apps
     with caplog.at_level(logging.WARNING, logger="gateway.runtime"):
         async with app.router.lifespan_context(app):
@@ -64,7 +64,12 @@ async def test_serve_still_warns_that_ingestion_will_be_refused(
     assert any(NO_SOURCES in r.getMessage() for r in caplog.records)
 
 
-OFFLINE = [["rebuild"], ["deadletters", "list"], ["erase", "--customer", "C-1"]]
+OFFLINE = [
+    ["rebuild"],
+    ["deadletters", "list"],
+    ["erase", "--customer", "C-1"],
+    ["serve", "--dev-keys"],  # before the port opens, not a traceback from the lifespan
+]
 
 
 @pytest.mark.parametrize("command", OFFLINE)
@@ -76,7 +81,9 @@ async def test_an_unmigrated_database_gets_one_line_saying_what_to_run(
     command: list[str],
 ) -> None:
     monkeypatch.setenv("ORDERLENS_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'new.db'}")
+    served = keep_served_apps(monkeypatch)
     assert await asyncio.to_thread(main, command) == 2
+    assert served == []
     [line] = capsys.readouterr().err.splitlines()
     assert line.startswith("orderlens: database schema is at nothing, ")
     assert line.endswith("run `orderlens migrate` (or set ORDERLENS_AUTO_MIGRATE=true)")

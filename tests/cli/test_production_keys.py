@@ -3,6 +3,7 @@ each secret in the format its variable expects."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import logging
 import os
@@ -143,7 +144,7 @@ async def test_serve_starts_on_the_secrets_keys_generate_made(
     monkeypatch.setenv("ORDERLENS_AUTH_SECRET", auth_secret)
     monkeypatch.setenv("ORDERLENS_MASTER_KEYS", master_keys)
 
-    assert main(["serve"]) == 0
+    assert await asyncio.to_thread(main, ["serve"]) == 0
     [app] = served
     async with app.router.lifespan_context(app):
         runtime = app.state.runtime
@@ -168,7 +169,7 @@ async def test_serve_starts_on_the_secrets_keys_generate_made(
 async def test_serve_dev_keys_starts_with_a_loud_warning(
     env: Path, served: list[Starlette], caplog: pytest.LogCaptureFixture
 ) -> None:
-    assert main(["serve", "--dev-keys"]) == 0
+    assert await asyncio.to_thread(main, ["serve", "--dev-keys"]) == 0
     [app] = served
     with caplog.at_level(logging.WARNING, logger="gateway.runtime"):
         async with app.router.lifespan_context(app):

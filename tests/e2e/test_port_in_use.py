@@ -35,7 +35,10 @@ def test_demo_on_a_busy_port_says_so_in_one_line(busy_port: int, tmp_path: Path)
 
 
 def test_serve_on_a_busy_port_says_so_in_one_line(busy_port: int, tmp_path: Path) -> None:
-    env = {"ORDERLENS_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'orderlens.db'}"}
+    env = {
+        "ORDERLENS_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'orderlens.db'}",
+        "ORDERLENS_AUTO_MIGRATE": "true",
+    }
     serve = ["serve", "--dev-keys", "--host", "127.0.0.1", "--port", str(busy_port)]
     done = run(serve, tmp_path, env)
     assert done.returncode == 2

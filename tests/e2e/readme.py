@@ -1,5 +1,6 @@
-"""The runnable blocks of README.md: every ```sh and ```graphql block, unless the line before
-it is an HTML comment `<!-- not-run: why -->` (a synopsis, or a command that runs this suite)."""
+"""The runnable blocks of the documentation (README.md and every docs/*.md): every ```sh and
+```graphql block, unless the line before it is an HTML comment `<!-- not-run: why -->` (a
+synopsis, or a command that runs this suite)."""
 
 from __future__ import annotations
 
@@ -7,31 +8,39 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+ROOT = Path(__file__).resolve().parents[2]
+README = ROOT / "README.md"
+DOCS = ROOT / "docs"
 FENCE = re.compile(r"^```(\w*)[^\n]*\n(.*?)^```\s*$", re.MULTILINE | re.DOTALL)
 NOT_RUN = re.compile(r"<!--\s*not-run\b[^>]*-->\s*$")
 # A GraphQL example's first line says who runs it: "# as the agent", "# as the admin", "# anyone".
 CALLER = re.compile(r"^#\s*(?:as the (agent|admin)|(anyone))\b")
 
 
+def documents() -> list[Path]:
+    """The README first, then the pages of docs/ by name."""
+    return [README, *sorted(DOCS.glob("*.md"))]
+
+
 @dataclass(frozen=True)
 class Block:
     language: str
     text: str
-    line: int  # where the block starts in README.md, for failure messages
+    document: str  # the file it is in, relative to the repository, for failure messages
+    line: int  # where the block starts in that file
 
     @property
     def caller(self) -> str | None:
         """agent, admin or None (anonymous), from the block's first comment line."""
         found = CALLER.match(self.text)
-        assert found, f"README.md:{self.line}: a graphql block must start with '# as the ...'"
+        assert found, f"{self}: a graphql block must start with '# as the ...' or '# anyone'"
         return found.group(1)
 
     def __str__(self) -> str:
-        return f"README.md:{self.line}"
+        return f"{self.document}:{self.line}"
 
 
-def runnable_blocks(text: str, language: str) -> list[Block]:
+def runnable_blocks(text: str, language: str, document: str = "README.md") -> list[Block]:
     blocks = []
     for match in FENCE.finditer(text):
         if match.group(1) != language:
@@ -39,5 +48,17 @@ def runnable_blocks(text: str, language: str) -> list[Block]:
         before = text[: match.start()].rstrip("\n").rsplit("\n", 1)[-1]
         if NOT_RUN.search(before):
             continue
-        blocks.append(Block(language, match.group(2), text.count("\n", 0, match.start()) + 1))
+        line = text.count("\n", 0, match.start()) + 1
+        blocks.append(Block(language, match.group(2), document, line))
     return blocks
+
+
+def documented_blocks(language: str) -> list[Block]:
+    """The runnable blocks of every document, in reading order."""
+    return [
+        block
+        for path in documents()
+        for block in runnable_blocks(
+            path.read_text(encoding="utf-8"), language, path.relative_to(ROOT).as_posix()
+        )
+    ]

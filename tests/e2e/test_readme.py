@@ -1,7 +1,8 @@
-"""Every command and query of README.md runs as written against a demo this test starts.
+"""Every command and query of README.md and docs/*.md runs as written against a demo this
+test starts.
 
 The demo runs as `make demo` runs it, in a directory of its own that has the repository's
-`.venv` (so `source .venv/bin/activate` works); the only change made to the README's text is
+`.venv` (so `source .venv/bin/activate` works); the only change made to the documents' text is
 the port, since the test listens on a free one instead of 8000. PATH does not contain the
 virtualenv: a recipe that calls `orderlens` must activate it as the README says.
 """
@@ -20,7 +21,7 @@ import pytest
 from tests.e2e.demo import Demo, running_demo
 from tests.e2e.live import subscribe
 from tests.e2e.process import VENV_BIN, clean_env
-from tests.e2e.readme import README, Block, runnable_blocks
+from tests.e2e.readme import DOCS, README, Block, documented_blocks, runnable_blocks
 
 DEFAULT_ADDRESS = "127.0.0.1:8000"
 TEXT = README.read_text(encoding="utf-8")
@@ -54,7 +55,16 @@ def test_the_readme_has_runnable_examples() -> None:
     assert len(runnable_blocks(TEXT, "graphql")) >= 3
 
 
-@pytest.mark.parametrize("block", runnable_blocks(TEXT, "sh"), ids=str)
+def test_the_docs_pages_are_run_too() -> None:
+    """The long sections live in docs/; their examples run like the README's."""
+    documents = {block.document for block in documented_blocks("sh") + documented_blocks("graphql")}
+    assert "README.md" in documents
+    for page in ("querying", "verification", "operations"):
+        assert f"{DOCS.name}/{page}.md" in documents
+    assert len(documented_blocks("graphql")) >= 3 + 3  # the README's and docs/querying.md's
+
+
+@pytest.mark.parametrize("block", documented_blocks("sh"), ids=str)
 def test_shell_block_runs(block: Block, demo: Demo) -> None:
     done = subprocess.run(
         ["bash", "-euo", "pipefail", "-c", as_written(block.text, demo)],
@@ -85,7 +95,7 @@ def variables_for(block: Block, demo: Demo) -> dict[str, Any]:
     return values
 
 
-@pytest.mark.parametrize("block", runnable_blocks(TEXT, "graphql"), ids=str)
+@pytest.mark.parametrize("block", documented_blocks("graphql"), ids=str)
 async def test_graphql_block_answers_without_errors(block: Block, demo: Demo) -> None:
     token = {"agent": demo.agent, "admin": demo.admin, None: None}[block.caller]
     query, variables = as_written(block.text, demo), variables_for(block, demo)

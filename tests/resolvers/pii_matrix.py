@@ -1,6 +1,6 @@
 """One order with every kind of personal data, and what each role must see of each field.
 
-The expected values are written out by hand from the policy table in the README, so a change
+The expected values are written out by hand from the policy table in docs/privacy.md, so a change
 to the policy or to a mask shows up here as a failing cell, not as a silently updated copy.
 """
 

@@ -1,5 +1,5 @@
 """`orderlens keys generate signing|auth|master`: each production secret in the exact format
-its variable expects (see the README, Configuration).
+its variable expects (see docs/operations.md, Secrets).
 
 - signing: an Ed25519 PKCS#8 PEM, for ORDERLENS_SIGNING_KEY_FILE (`--out FILE`);
 - auth: base64 of 32 random bytes, the value of ORDERLENS_AUTH_SECRET;

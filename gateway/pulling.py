@@ -12,6 +12,7 @@ from sqlalchemy import func, insert, select, update
 
 from connectors.runner import PullRunner
 from connectors.sdk import Instance, Page
+from gateway.events import Layer, milestones_where
 from gateway.freshness import pulled
 from gateway.ingest.delivery import deliver
 from gateway.runtime import Runtime
@@ -61,7 +62,9 @@ class Pulling:
 
 
 # A courier's shipment needs no more polling once it reached one of these.
-FINAL_SHIPMENT_STATES = ("delivered", "returned", "cancelled")
+FINAL_SHIPMENT_STATES = tuple(
+    m.value for m in milestones_where(Layer.SHIPMENT, lambda r: r.terminal)
+)
 
 
 async def open_tracking_numbers(runtime: Runtime, carrier: str) -> list[str]:

@@ -13,7 +13,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from gateway.events import Layer, Milestone, OrderMilestone, ShipmentMilestone, iso
+from gateway.events import (
+    Layer,
+    Milestone,
+    OrderMilestone,
+    ShipmentMilestone,
+    iso,
+    milestones_where,
+)
 from gateway.timeline.model import LoggedEvent, OrderView, ShipmentView
 from gateway.timeline.ordering import current_milestone, fold_key
 from gateway.timeline.transitions import ORDER_RANK, SHIPMENT_RANK, transition_error
@@ -21,23 +28,13 @@ from gateway.timeline.transitions import ORDER_RANK, SHIPMENT_RANK, transition_e
 OM = OrderMilestone
 SM = ShipmentMilestone
 UNKNOWN_STATUS = "unknown"
-# Order-level states that say more than any shipment roll-up can.
-ORDER_OVERRIDES = frozenset(
-    {OM.CANCELLED, OM.REFUNDED, OM.RETURN_REQUESTED, OM.RETURN_RECEIVED, OM.ON_HOLD, OM.BACKORDERED}
-)
-SHIPPED_OR_LATER = frozenset(
-    {
-        SM.PICKED_UP,
-        SM.IN_TRANSIT,
-        SM.OUT_FOR_DELIVERY,
-        SM.AVAILABLE_FOR_PICKUP,
-        SM.DELIVERY_ATTEMPTED,
-        SM.EXCEPTION,
-        SM.RETURNING,
-        SM.RETURNED,
-        SM.DELIVERED,
-        SM.STALE,
-    }
+# Order-level states that say more than any shipment roll-up can: those off the forward path
+# (exceptions, returns, cancellation).
+ORDER_OVERRIDES = frozenset(milestones_where(Layer.ORDER, lambda row: row.rank is None))
+SHIPPED_OR_LATER = frozenset(milestones_where(Layer.SHIPMENT, lambda row: row.shipped))
+# A shipment in one of these expects no more news: its carrier estimate no longer counts.
+TERMINAL_SHIPMENT = frozenset(
+    m.value for m in milestones_where(Layer.SHIPMENT, lambda r: r.terminal)
 )
 
 
@@ -182,8 +179,7 @@ def _order_edd(shipments: tuple[ShipmentView, ...]) -> date | None:
     pending = [
         date.fromisoformat(s.carrier_edd["date"])
         for s in shipments
-        if s.carrier_edd
-        and s.status not in {SM.DELIVERED.value, SM.CANCELLED.value, SM.RETURNED.value}
+        if s.carrier_edd and s.status not in TERMINAL_SHIPMENT
     ]
     return max(pending) if pending else None
 

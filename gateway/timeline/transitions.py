@@ -8,14 +8,19 @@ table is per layer and never mixes the two.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from gateway.events import (
+    MILESTONE_TABLE,
     AuditMilestone,
+    Layer,
     Milestone,
+    MilestoneInfo,
     OrderMilestone,
     ServiceMilestone,
     ShipmentMilestone,
+    milestones_where,
 )
 
 OM = OrderMilestone
@@ -34,49 +39,28 @@ class LayerRules:
     cancellable_until: int  # rank after which cancelling is no longer possible
 
 
-ORDER_RANK: dict[str, int] = {
-    OM.PLACED: 0,
-    OM.CONFIRMED: 1,
-    OM.PAYMENT_AUTHORIZED: 2,
-    OM.PAYMENT_CAPTURED: 3,
-    OM.ALLOCATED: 4,
-    OM.PICKING: 5,
-    OM.PICKED: 6,
-    OM.PACKED: 7,
-    OM.PARTIALLY_SHIPPED: 8,
-    OM.SHIPPED: 9,
-    OM.OUT_FOR_DELIVERY: 10,
-    OM.PARTIALLY_DELIVERED: 11,
-    OM.DELIVERED: 12,
-    OM.COMPLETED: 13,
-}
-SHIPMENT_RANK: dict[str, int] = {
-    SM.REGISTERED: 0,
-    SM.LABEL_CREATED: 1,
-    SM.PICKED_UP: 2,
-    SM.IN_TRANSIT: 3,
-    SM.OUT_FOR_DELIVERY: 4,
-    SM.AVAILABLE_FOR_PICKUP: 4,
-    SM.DELIVERED: 5,
-}
+def _ranks(layer: Layer) -> dict[str, int]:
+    return {row.milestone: row.rank for row in MILESTONE_TABLE[layer] if row.rank is not None}
+
+
+def _where(layer: Layer, test: Callable[[MilestoneInfo], bool]) -> frozenset[str]:
+    return frozenset(milestones_where(layer, test))
+
+
+# Ranks, exceptions and final states are the milestone table's; the return branch and the
+# cancellation rule are the shape of each layer's state machine, so they are written here.
+ORDER_RANK = _ranks(Layer.ORDER)
+SHIPMENT_RANK = _ranks(Layer.SHIPMENT)
 
 ORDER_RULES = LayerRules(
     rank=ORDER_RANK,
-    exception_edges=frozenset({OM.ON_HOLD, OM.BACKORDERED}),
-    final=frozenset({OM.CANCELLED, OM.REFUNDED}),
+    exception_edges=_where(Layer.ORDER, lambda row: row.exception),
+    final=_where(Layer.ORDER, lambda row: row.final),
     return_edges={
-        # Also from the shipped states: ERPs often never hear of the delivery itself (the
-        # courier reports it on the shipment), and a refused parcel is returned from there.
-        OM.RETURN_REQUESTED: frozenset(
-            {
-                OM.SHIPPED,
-                OM.PARTIALLY_SHIPPED,
-                OM.OUT_FOR_DELIVERY,
-                OM.DELIVERED,
-                OM.PARTIALLY_DELIVERED,
-                OM.COMPLETED,
-            }
-        ),
+        # From every shipped step on the forward path: ERPs often never hear of the delivery
+        # itself (the courier reports it on the shipment), and a refused parcel is returned
+        # from there.
+        OM.RETURN_REQUESTED: _where(Layer.ORDER, lambda row: row.shipped and row.rank is not None),
         OM.RETURN_RECEIVED: frozenset({OM.RETURN_REQUESTED}),
         OM.REFUNDED: frozenset({OM.RETURN_RECEIVED, OM.CANCELLED}),
     },
@@ -85,10 +69,11 @@ ORDER_RULES = LayerRules(
 )
 SHIPMENT_RULES = LayerRules(
     rank=SHIPMENT_RANK,
-    exception_edges=frozenset({SM.EXCEPTION, SM.DELIVERY_ATTEMPTED, SM.STALE}),
-    final=frozenset({SM.RETURNED, SM.CANCELLED}),
+    exception_edges=_where(Layer.SHIPMENT, lambda row: row.exception),
+    final=_where(Layer.SHIPMENT, lambda row: row.final),
     return_edges={
-        SM.RETURNING: frozenset(SHIPMENT_RANK) | {SM.EXCEPTION, SM.DELIVERY_ATTEMPTED, SM.STALE},
+        # From anywhere on the forward path or a detour off it.
+        SM.RETURNING: _where(Layer.SHIPMENT, lambda row: row.rank is not None or row.exception),
         SM.RETURNED: frozenset({SM.RETURNING}),
     },
     cancelled=SM.CANCELLED,

@@ -1,0 +1,1 @@
+"""The shared vocabulary: taxonomy and milestone table."""

@@ -26,8 +26,9 @@ from typing import Any
 
 from loadclient import Connection
 
+from connectors.webhooks import signature_headers
 from gateway.auth import Authenticator
-from gateway.ingest.webhooks import WebhookSecret, signature_headers
+from gateway.events import WebhookSecret
 from privacy import Role
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from connectors.sdk import Instance, PullConnector
+from connectors import Instance, PullConnector
 from gateway.tables import connector_state
 
 STALE_AFTER_PULLS = 3

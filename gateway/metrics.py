@@ -29,8 +29,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from connectors.resilience import BreakerState
-from connectors.runner import SourceHealth
+from connectors import SourceHealth
+from connectors.pull import BreakerState
 
 MAX_OPERATION_NAMES = 200  # distinct GraphQL operation names before the rest become "other"
 MAX_OPERATION_NAME_LENGTH = 64

@@ -10,8 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from connectors.runner import SourceHealth
-from connectors.sdk import Instance, Kind
+from connectors import Instance, Kind, SourceHealth
 from gateway.freshness import pulled, read_sync_times, source_state
 from gateway.ingest.replay import ReplayReport, replay_dead_letters
 from gateway.pulling import Pulling

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from gateway.settings import Settings
 
 if TYPE_CHECKING:
-    from connectors.sdk import Instance
+    from connectors import Instance
 
 
 def add_ops_commands(commands: Any) -> None:
@@ -97,7 +97,7 @@ NO_SOURCES = "no sources configured (set ORDERLENS_CONNECTORS_FILE or ORDERLENS_
 
 def print_types() -> None:
     """Built-in types, then those of installed packages (entry points) with where they live."""
-    from connectors.registry import BUILTIN, available
+    from connectors import BUILTIN, available
 
     types = sorted(available().items(), key=lambda item: (item[0] not in BUILTIN, item[0]))
     listed = ", ".join(name if name in BUILTIN else f"{name} ({where})" for name, where in types)

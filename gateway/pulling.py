@@ -10,8 +10,7 @@ from datetime import datetime
 import httpx
 from sqlalchemy import func, insert, select, update
 
-from connectors.runner import PullRunner
-from connectors.sdk import Instance, Page
+from connectors import Instance, Page, PullRunner
 from gateway.events import Layer, milestones_where
 from gateway.freshness import pulled
 from gateway.ingest.delivery import deliver

@@ -13,8 +13,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from connectors.config import load_instances
-from connectors.sdk import Instance
+from connectors import ConnectorConfigError, Instance, load_instances
 from gateway.auth import Authenticator, load_or_create_secret, parse_secret
 from gateway.cache import create_cache
 from gateway.db import SchemaOutOfDate, Writer, check_schema, create_engine, migrate
@@ -150,7 +149,10 @@ def load_sources(settings: Settings) -> list[Instance]:
     since both would write events under one source name."""
     if settings.connectors_file is None:
         return []
-    instances = load_instances(settings.connectors_file, settings.env)
+    try:
+        instances = load_instances(settings.connectors_file, settings.env)
+    except ConnectorConfigError as exc:
+        raise SettingsError(str(exc)) from exc
     twice = sorted({i.id for i in instances} & set(settings.ingest_secrets))
     if twice:
         names = ", ".join(repr(name) for name in twice)

@@ -13,7 +13,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Literal, cast
 
-from gateway.ingest.webhooks import WebhookSecret
+from gateway.events import WebhookSecret
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./orderlens.db"
 DEFAULT_LOG_ORIGIN = "orderlens.local/timeline/v1"

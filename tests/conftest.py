@@ -21,9 +21,10 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
+from connectors.webhooks import signature_headers
 from gateway.app import create_app
+from gateway.events import WebhookSecret
 from gateway.ingest.deadletters import DeadLetter, list_dead_letters
-from gateway.ingest.webhooks import WebhookSecret, signature_headers
 from gateway.runtime import Runtime
 from gateway.settings import DevKeys, Settings
 from privacy import Role

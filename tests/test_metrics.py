@@ -12,10 +12,10 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from starlette.testclient import TestClient
 
-from connectors.resilience import BreakerState
-from connectors.runner import Outcome, SourceHealth
+from connectors import Outcome, SourceHealth
+from connectors.pull import BreakerState
 from gateway.app import create_app
-from gateway.ingest.webhooks import WebhookSecret
+from gateway.events import WebhookSecret
 from gateway.metrics import MAX_OPERATION_NAME_LENGTH, MAX_OPERATION_NAMES, Metrics
 from gateway.pulling import Pulling
 from resolvers import query as query_module

@@ -23,9 +23,8 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
-from connectors.easypost.mapping import MAPPING_VERSION, NOT_TRACKED, Mapped, map_detail
-from connectors.scrub import scrub
-from connectors.sdk import PayloadError, Translation, raw_status
+from connectors.easypost.codes import MAPPING_VERSION, NOT_TRACKED, Mapped, map_detail
+from connectors.sdk import PayloadError, Translation, raw_status, scrub
 from gateway.events import Reason, ShipmentMilestone
 
 SOURCE_URI = "urn:easypost:tracker"

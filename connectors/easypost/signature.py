@@ -12,49 +12,43 @@ the same on every retry of one event, which the gateway remembers.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
-import re
 import unicodedata
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
-from connectors.easypost.models import EasyPostConfig
+from connectors.easypost.config import EasyPostConfig
 from connectors.sdk import SignatureError, Verified
+from connectors.webhooks import BodyHmac, Encoding
 
 SIGNATURE_HEADER = "x-hmac-signature"
 TIMESTAMP_HEADER = "x-timestamp"
 PREFIX = "hmac-sha256-hex="
-_HEX = re.compile(r"^[0-9a-fA-F]{64}$")
+SCHEME = BodyHmac(
+    "X-Hmac-Signature",
+    encoding=Encoding.HEX,
+    prefix=PREFIX,
+    missing="missing X-Hmac-Signature header (is a webhook_secret set on the EasyPost webhook?)",
+    mismatch="X-Hmac-Signature does not match the body and the webhook secret",
+)
+
+
+def _key(secret: str) -> bytes:
+    return unicodedata.normalize("NFKD", secret).encode("utf-8")
 
 
 def sign(secret: str, body: bytes) -> str:
     """The X-Hmac-Signature value EasyPost sends for `body`."""
-    key = unicodedata.normalize("NFKD", secret).encode("utf-8")
-    return PREFIX + hmac.new(key, body, hashlib.sha256).hexdigest()
+    return SCHEME.sign(_key(secret), body)
 
 
 def verify(
     config: EasyPostConfig, headers: Mapping[str, str], body: bytes, now: datetime
 ) -> Verified:
-    lowered = {name.lower(): value for name, value in headers.items()}
-    provided = lowered.get(SIGNATURE_HEADER, "").strip()
-    if not provided:
-        raise SignatureError(
-            "missing X-Hmac-Signature header (is a webhook_secret set on the EasyPost webhook?)"
-        )
-    digest = provided[len(PREFIX) :] if provided.lower().startswith(PREFIX) else ""
-    if not _HEX.match(digest):
-        raise SignatureError("X-Hmac-Signature must be hmac-sha256-hex=<64 hex digits>")
     secrets = [config.webhook_secret, config.previous_webhook_secret]
-    matches = [
-        hmac.compare_digest(sign(s.get_secret_value(), body)[len(PREFIX) :], digest.lower())
-        for s in secrets
-        if s is not None
-    ]
-    if not any(matches):
-        raise SignatureError("X-Hmac-Signature does not match the body and the webhook secret")
+    SCHEME.check([_key(s.get_secret_value()) for s in secrets if s is not None], headers, body)
+    lowered = {name.lower(): value for name, value in headers.items()}
     stamp = lowered.get(TIMESTAMP_HEADER, "").strip()
     if stamp:
         _fresh(stamp, now, config.max_skew_seconds)

@@ -4,7 +4,7 @@ the REST API.
 The mapping depends on the instance (its site's time zone, what a delivery note marks), yet
 `translate` must stay pure: `CONNECTOR.translate` maps with the defaults (UTC, "dispatch"),
 and `CONNECTOR.bind(config)` returns the mapping of one instance, which the gateway uses
-(`gateway.ingest.delivery.translate`). Mapping table: `connectors/erpnext/parse.py`.
+(`Instance.translate`). Mapping table: `connectors/erpnext/parse.py`.
 
 Frappe set-up, per doctype (Sales Order, Delivery Note): a Webhook with Doc Event `on_change`
 (covers submit, cancel, and the status/per_delivered updates a delivery note makes on its
@@ -24,12 +24,11 @@ import httpx
 from pydantic import BaseModel
 
 from connectors.erpnext.client import ErpNextClient
+from connectors.erpnext.codes import MAPPING_VERSION
 from connectors.erpnext.config import ErpNextConfig
 from connectors.erpnext.parse import Mapper
-from connectors.erpnext.webhook import HEADER, sign, verify_signature
-from connectors.sdk import Kind, Translation, Verified
-
-MAPPING_VERSION = "erpnext-2026.11"
+from connectors.erpnext.signature import HEADER, sign, verify_signature
+from connectors.sdk import Kind, PullConnector, PushConnector, Translation, Verified
 
 
 def _config(config: BaseModel) -> ErpNextConfig:
@@ -38,7 +37,7 @@ def _config(config: BaseModel) -> ErpNextConfig:
     return config
 
 
-class ErpNextConnector:
+class ErpNextConnector(PushConnector, PullConnector):
     name: ClassVar[str] = "erpnext"
     kind: ClassVar[Kind] = Kind.ERP
     label: ClassVar[str] = "ERPNext / Frappe (Sales Order, Delivery Note)"
@@ -62,7 +61,9 @@ class ErpNextConnector:
             district_field=options.district_field,
         )
 
-    def translate(self, payload: bytes, *, content_type: str) -> Translation:
+    def translate(
+        self, payload: bytes, *, content_type: str, received_at: datetime | None = None
+    ) -> Translation:
         return self._default.translate(payload, content_type=content_type)
 
     def verify(

@@ -28,8 +28,8 @@ from urllib.parse import quote
 
 import httpx
 
+from connectors.erpnext.codes import DELIVERY_NOTE, SALES_ORDER
 from connectors.erpnext.config import ErpNextConfig
-from connectors.erpnext.parse import DELIVERY_NOTE, SALES_ORDER
 from connectors.sdk import Page, RateLimited, SourceUnavailable
 
 DOCTYPES = (SALES_ORDER, DELIVERY_NOTE)  # orders first, so a note's order is usually known

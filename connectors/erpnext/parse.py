@@ -56,8 +56,10 @@ from datetime import datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
+from connectors.erpnext import codes
 from connectors.erpnext.address import parse_address
-from connectors.erpnext.frappe import (
+from connectors.erpnext.codes import SALES_ORDER, SOURCES
+from connectors.erpnext.models import (
     day,
     flag,
     moment,
@@ -69,18 +71,10 @@ from connectors.erpnext.frappe import (
 )
 from connectors.sdk import Translation, raw_status
 
-SALES_ORDER = "Sales Order"
-DELIVERY_NOTE = "Delivery Note"
-SOURCES = {SALES_ORDER: "urn:erpnext:sales-order", DELIVERY_NOTE: "urn:erpnext:delivery-note"}
 ORDER_NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 CUSTOMER_REF = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,99}$")
-ACTIVE_STATUSES = frozenset({"", "Draft", "To Pay", "To Deliver and Bill", "To Deliver", "To Bill"})
-DELIVERY_STATUSES = frozenset(
-    {"", "Not Delivered", "Partly Delivered", "Fully Delivered", "Closed", "Not Applicable"}
-)
 MAX_LINES = 500
-FULL = 99.995  # per_delivered is a rounded percentage
 
 Marks = Literal["dispatch", "handover"]
 
@@ -134,7 +128,9 @@ class Mapper:
     mapping_version: str
     district_field: str | None = None
 
-    def translate(self, payload: bytes, *, content_type: str) -> Translation:
+    def translate(
+        self, payload: bytes, *, content_type: str, received_at: datetime | None = None
+    ) -> Translation:
         doc = read_document(payload)
         doctype, name = doc["doctype"], doc["name"].strip()
         if doctype not in SOURCES:
@@ -279,13 +275,13 @@ class Mapper:
     def _progress(self, doc: dict[str, Any], out: _Out, when: datetime) -> bool:
         """Delivery progress events; True when anything was delivered."""
         delivery_status = doc.get("delivery_status") or ""
-        if not isinstance(delivery_status, str) or delivery_status not in DELIVERY_STATUSES:
+        if not isinstance(delivery_status, str) or delivery_status not in codes.DELIVERY_STATUSES:
             out.problem("unknown delivery_status; delivery progress read from per_delivered")
             delivery_status = ""
         if delivery_status == "Not Applicable":
             return False
         per = number(doc.get("per_delivered"))
-        full = delivery_status == "Fully Delivered" or (per is not None and per >= FULL)
+        full = delivery_status == "Fully Delivered" or (per is not None and per >= codes.FULL)
         partial = not full and ((per or 0) > 0 or delivery_status == "Partly Delivered")
         partial_milestone, full_milestone = (
             ("partially_delivered", "delivered")
@@ -320,7 +316,7 @@ class Mapper:
                 out.add("cancelled", "order.cancelled", out.name, when, data)
             elif self.marks == "handover":
                 out.add("completed", "order.completed", out.name, when, data)
-        elif status not in ACTIVE_STATUSES:
+        elif status not in codes.ACTIVE_STATUSES:
             out.problem("unknown status (not mapped; the other events are sent)")
 
     # -- Delivery Note ----------------------------------------------------------------------

@@ -16,20 +16,22 @@ from typing import ClassVar
 
 from pydantic import BaseModel
 
-from connectors.sdk import Kind, Translation, Verified
+from connectors.sdk import Kind, PushConnector, Translation, Verified
 from connectors.shipconfirm_xml.config import ShipConfirmConfig
 from connectors.shipconfirm_xml.parse import MAPPING_VERSION, translate
-from connectors.standard_webhooks import verify_standard_webhook
+from connectors.webhooks import verify_standard_webhook
 
 
-class ShipConfirmXmlConnector:
+class ShipConfirmXmlConnector(PushConnector):
     name: ClassVar[str] = "shipconfirm_xml"
     kind: ClassVar[Kind] = Kind.WMS
     label: ClassVar[str] = "Warehouse ship confirmation (X12 945 as XML)"
     mapping_version: ClassVar[str] = MAPPING_VERSION
     config_model: ClassVar[type[BaseModel]] = ShipConfirmConfig
 
-    def translate(self, payload: bytes, *, content_type: str) -> Translation:
+    def translate(
+        self, payload: bytes, *, content_type: str, received_at: datetime | None = None
+    ) -> Translation:
         return translate(payload, content_type=content_type)
 
     def verify(

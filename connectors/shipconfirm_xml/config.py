@@ -13,7 +13,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
-from gateway.ingest.webhooks import DEFAULT_TOLERANCE, WebhookSecret
+from connectors.webhooks import DEFAULT_TOLERANCE
+from gateway.events import WebhookSecret
 
 
 class ShipConfirmConfig(BaseModel):

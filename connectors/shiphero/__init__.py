@@ -13,13 +13,13 @@ from typing import ClassVar
 
 from pydantic import BaseModel
 
-from connectors.sdk import Kind, Translation, Verified
+from connectors.sdk import Kind, PushConnector, Translation, Verified
 from connectors.shiphero.config import ShipHeroConfig
 from connectors.shiphero.parse import MAPPING_VERSION, Context, translate
 from connectors.shiphero.signature import MESSAGE_ID_HEADER, SIGNATURE_HEADER, sign, verify
 
 
-class ShipHeroConnector:
+class ShipHeroConnector(PushConnector):
     name: ClassVar[str] = "shiphero"
     kind: ClassVar[Kind] = Kind.WMS
     label: ClassVar[str] = "ShipHero webhooks"

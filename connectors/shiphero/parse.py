@@ -45,7 +45,7 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from connectors.sdk import PayloadError, Translation, raw_status
-from connectors.shiphero import fields as f
+from connectors.shiphero import models as f
 from gateway.events import Visibility
 
 MAPPING_VERSION = "shiphero-2026.11"

@@ -36,7 +36,7 @@ from urllib.parse import quote
 import httpx
 
 from connectors.sdk import Page, RateLimited, SourceUnavailable
-from connectors.ups.models import UpsConfig
+from connectors.ups.config import UpsConfig
 
 _NUMBER = re.compile(r"^[A-Za-z0-9]{7,34}$")  # what UPS accepts as an inquiry number
 TOKEN_MARGIN = 60.0  # seconds: a token this close to expiry is renewed first

@@ -20,9 +20,8 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
-from connectors.scrub import scrub
-from connectors.sdk import PayloadError, Translation, raw_status
-from connectors.ups.mapping import MAPPING_VERSION, Mapped, delivered_reason, map_activity
+from connectors.sdk import PayloadError, Translation, raw_status, scrub
+from connectors.ups.codes import MAPPING_VERSION, Mapped, delivered_reason, map_activity
 from gateway.events import ShipmentMilestone
 
 SOURCE_URI = "urn:ups:track"

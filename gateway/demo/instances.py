@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Final
 
 from gateway.demo.script import EASYPOST, ERP, INHOUSE, UPS, WMS, WMS_XML
-from gateway.ingest.webhooks import WebhookSecret
+from gateway.events import WebhookSecret
 from gateway.settings import Settings
 
 FILE_NAME: Final = "demo-connectors.toml"

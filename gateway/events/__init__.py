@@ -2,6 +2,7 @@
 the logged document."""
 
 from gateway.events.model import EventDraft, build_document, iso, parse_iso, uuid7
+from gateway.events.secret import WebhookSecret
 from gateway.events.taxonomy import (
     MILESTONE_TABLE,
     MILESTONES,
@@ -38,6 +39,7 @@ __all__ = [
     "ServiceMilestone",
     "ShipmentMilestone",
     "Visibility",
+    "WebhookSecret",
     "build_document",
     "default_visibility",
     "event_type",

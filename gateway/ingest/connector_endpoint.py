@@ -15,7 +15,7 @@ import logging
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from connectors.sdk import PushConnector, SignatureError
+from connectors import PushConnector, SignatureError
 from gateway.ingest.delivery import NotCommitted, deliver
 from gateway.ingest.endpoint import (
     BodyTooLarge,

@@ -6,14 +6,13 @@ the same rules and keeps whatever it cannot use as a dead letter with the reason
 
 from __future__ import annotations
 
-import inspect
 import json
 import logging
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from connectors.sdk import Instance, Kind, PayloadError, Translation, to_draft
+from connectors import Instance, Kind, PayloadError, Translation, to_draft
 from gateway.events import EventDraft
 from gateway.ingest.deadletters import NORMALIZED, DeadLetter, store_dead_letters
 from gateway.ingest.endpoint import event_result
@@ -31,17 +30,8 @@ class NotCommitted(RuntimeError):
 def translate(
     instance: Instance, payload: bytes, content_type: str, received_at: datetime
 ) -> Translation:
-    """Connectors whose mapping depends on the instance (a time zone, say) offer `bind`;
-    those whose payloads may lack a timestamp accept `received_at` to date them."""
-    bind = getattr(instance.connector, "bind", None)
-    mapper: Any = bind(instance.config) if bind is not None else instance.connector
-    if "received_at" in inspect.signature(mapper.translate).parameters:
-        dated: Translation = mapper.translate(
-            payload, content_type=content_type, received_at=received_at
-        )
-        return dated
-    plain: Translation = mapper.translate(payload, content_type=content_type)
-    return plain
+    """The instance's own mapping (the typed contract: `Connector.bind`, `translate`)."""
+    return instance.translate(payload, content_type=content_type, received_at=received_at)
 
 
 async def deliver(

@@ -19,9 +19,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from connectors.cloudevents import PayloadError, parse_batch
+from connectors.webhooks import WebhookVerificationError, verify
 from gateway.ingest.deadletters import DeadLetter, store_dead_letters
 from gateway.ingest.sequencer import Outcome, Submission
-from gateway.ingest.webhooks import WebhookVerificationError, verify
 from gateway.runtime import Runtime
 from gateway.tables import webhook_deliveries
 

@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from connectors.sdk import TRACKING_SUBJECT, to_draft
+from connectors import TRACKING_SUBJECT, to_draft
 from gateway.db import Writer
 from gateway.events import EventDraft, Layer, OrderMilestone
 from gateway.ingest.sequencer import Sequencer, Submission

@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from connectors.cloudevents.connector import CONNECTOR as NORMALIZED_EVENTS
-from connectors.sdk import PayloadError
+from connectors import PayloadError
+from connectors.cloudevents import CONNECTOR as NORMALIZED_EVENTS
 from gateway.ingest.deadletters import NORMALIZED, DeadLetter, list_dead_letters, record_attempt
 from gateway.ingest.delivery import (
     NotCommitted,

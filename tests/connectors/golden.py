@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from connectors.sdk import Translation, to_draft
+from connectors import Translation, to_draft
 from gateway.events import EventDraft
 
 

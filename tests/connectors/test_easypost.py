@@ -14,9 +14,8 @@ from typing import Any
 
 import pytest
 
+from connectors import PayloadError, PushConnector, SignatureError, Translation, load
 from connectors.easypost import CONNECTOR, MAPPING_VERSION, SOURCE_URI, EasyPostConfig, map_detail
-from connectors.registry import load
-from connectors.sdk import PayloadError, PushConnector, SignatureError, Translation
 from gateway.events import Reason, ShipmentMilestone
 from gateway.timeline.transitions import transition_error
 from tests.connectors.golden import drafts

@@ -18,9 +18,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from connectors import Page, RateLimited, SourceUnavailable, to_draft
 from connectors.erpnext import CONNECTOR, ErpNextConfig
 from connectors.erpnext.client import parse_cursor
-from connectors.sdk import Page, RateLimited, SourceUnavailable, to_draft
 from gateway.events import EventDraft
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "erpnext"

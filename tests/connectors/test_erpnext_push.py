@@ -16,7 +16,8 @@ import httpx
 import pytest
 
 from connectors.erpnext import HEADER
-from gateway.ingest.webhooks import WebhookSecret, signature_headers
+from connectors.webhooks import signature_headers
+from gateway.events import WebhookSecret
 from privacy import Role
 from tests.conftest import Clock, Gateway, cloud_event, make_settings, running_gateway
 

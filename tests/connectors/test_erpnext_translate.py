@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
+from connectors import PayloadError, Translation
 from connectors.erpnext import CONNECTOR, ErpNextConfig, Mapper
-from connectors.sdk import PayloadError, Translation
 from gateway.events import build_document
 from gateway.timeline.model import LoggedEvent
 from gateway.timeline.project import current_milestone

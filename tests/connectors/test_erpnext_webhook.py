@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from connectors import PullConnector, PushConnector, SignatureError, Verified
 from connectors.erpnext import CONNECTOR, HEADER, ErpNextConfig
-from connectors.sdk import PullConnector, PushConnector, SignatureError, Verified
 
 SECRET = "frappe-webhook-secret-Zq81"
 CONFIG = ErpNextConfig(webhook_secret=SECRET, timezone="Europe/Berlin")

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from pydantic import SecretStr
 
-from connectors.sdk import Instance
+from connectors import Instance
 from connectors.ups import CONNECTOR as UPS
 from connectors.ups import UpsConfig
 from gateway.freshness import source_state

@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 import pytest
 
-from connectors.erpnext.webhook import sign as frappe_sign
-from connectors.shiphero.signature import sign as shiphero_sign
+from connectors.erpnext import sign as frappe_sign
+from connectors.shiphero import sign as shiphero_sign
 from tests.conftest import Clock, Gateway, make_settings, running_gateway
 from tests.connectors.test_ups_client import CLIENT_ID, CLIENT_SECRET, FakeUps, Reply
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from connectors.cloudevents.connector import CloudEventsConnector
-from connectors.sdk import PayloadError, Translation
+from connectors import PayloadError, Translation
+from connectors.cloudevents import CloudEventsConnector
 from gateway.cli import main
 from gateway.ops import connector_health, replay_dead_letters
 from tests.conftest import Gateway, placed
@@ -22,7 +23,13 @@ __all__ = ["gw"]  # the fixture, re-used
 async def test_a_payload_that_failed_before_a_fix_is_replayed_after_it(
     gw: Gateway, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(self: CloudEventsConnector, payload: bytes, *, content_type: str) -> Translation:
+    def broken(
+        self: CloudEventsConnector,
+        payload: bytes,
+        *,
+        content_type: str,
+        received_at: datetime | None = None,
+    ) -> Translation:
         raise PayloadError("mapping v1 cannot read this document")
 
     with monkeypatch.context() as patch:

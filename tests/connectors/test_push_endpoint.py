@@ -12,9 +12,9 @@ from typing import Any
 import httpx
 import pytest
 
-from connectors.config import ConnectorConfigError, parse_instances
-from connectors.registry import ConnectorLoadError, load
-from gateway.ingest.webhooks import WebhookSecret, signature_headers
+from connectors import ConnectorConfigError, ConnectorLoadError, load, parse_instances
+from connectors.webhooks import signature_headers
+from gateway.events import WebhookSecret
 from tests.conftest import Clock, Gateway, cloud_event, make_settings, placed, running_gateway
 
 SECRET = "whsec_" + "aW4taG91c2UtdGVzdC1zZWNyZXQtMDEyMzQ1Njc4OQ=="
@@ -91,7 +91,7 @@ def test_instances_come_from_toml_with_secrets_from_the_environment() -> None:
 
 
 def test_a_connector_that_fails_to_import_stops_start_up(monkeypatch: pytest.MonkeyPatch) -> None:
-    import connectors.registry as registry
+    import connectors.sdk.registry as registry
 
     monkeypatch.setitem(registry.BUILTIN, "broken", "connectors.does_not_exist:CONNECTOR")
     with pytest.raises(ConnectorLoadError, match="'broken'.*failed to load"):

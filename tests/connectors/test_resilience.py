@@ -9,7 +9,8 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from connectors.resilience import (
+from connectors import PayloadError, RateLimited, SourceUnavailable
+from connectors.pull import (
     MAX_RETRY_AFTER,
     Backoff,
     BreakerState,
@@ -19,7 +20,6 @@ from connectors.resilience import (
     describe,
     retry_after_seconds,
 )
-from connectors.sdk import PayloadError, RateLimited, SourceUnavailable
 
 EPOCH = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 

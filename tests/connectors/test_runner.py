@@ -21,17 +21,21 @@ import httpx
 import pytest
 from pydantic import BaseModel, SecretStr
 
-from connectors.resilience import Backoff, BreakerState, PullPolicy
-from connectors.runner import MemoryCursorStore, Outcome, PullRunner
-from connectors.sdk import (
+from connectors import (
+    Connector,
     Instance,
     Kind,
+    MemoryCursorStore,
+    Outcome,
     Page,
     PullClient,
+    PullConnector,
+    PullRunner,
     RateLimited,
     SourceUnavailable,
     Translation,
 )
+from connectors.pull import Backoff, BreakerState, PullPolicy
 from tests.connectors.test_resilience import EPOCH, FakeTime, FixedRng
 
 
@@ -76,18 +80,20 @@ class ScriptedClient:
         return step
 
 
-class Declared:
+class Declared(Connector):
     name: ClassVar[str] = "fakefeed"
     kind: ClassVar[Kind] = Kind.ERP
     label: ClassVar[str] = "Fake feed"
     mapping_version: ClassVar[str] = "1"
     config_model: ClassVar[type[BaseModel]] = FeedConfig
 
-    def translate(self, payload: bytes, *, content_type: str) -> Translation:
+    def translate(
+        self, payload: bytes, *, content_type: str, received_at: datetime | None = None
+    ) -> Translation:
         return Translation()
 
 
-class FakeConnector(Declared):
+class FakeConnector(Declared, PullConnector):
     def __init__(self, client: PullClient) -> None:
         self._client = client
 
@@ -446,7 +452,7 @@ async def test_each_failure_logs_one_line_without_payloads_or_secrets(
         secret_page,
     ]
     rig = make(steps, sink=Sink(failures=1))
-    with caplog.at_level(logging.WARNING, logger="connectors.runner"):
+    with caplog.at_level(logging.WARNING, logger="connectors.pull.runner"):
         await rig.runner.poll("erp")
     lines = [r.getMessage() for r in caplog.records]
     assert len(lines) == 3
@@ -576,7 +582,7 @@ class HttpFeedClient:
         return Page(items, cursor=body["cursor"], more=body["more"])
 
 
-class HttpFeedConnector(Declared):
+class HttpFeedConnector(Declared, PullConnector):
     name: ClassVar[str] = "httpfeed"
 
     def client(self, config: BaseModel, http: httpx.AsyncClient) -> PullClient:
@@ -631,7 +637,7 @@ async def test_against_a_local_http_source_that_hangs_fails_throttles_and_recove
                 h = runner.health()["ups"]
                 return h.breaker, h.consecutive_failures, h.last_error
 
-            with caplog.at_level(logging.WARNING, logger="connectors.runner"):
+            with caplog.at_level(logging.WARNING, logger="connectors.pull.runner"):
                 assert (await runner.poll("ups")).outcome is Outcome.FAILED
             assert "TimeoutError (timed out after 0.2 s)" in caplog.records[0].getMessage()
             assert time.sleeps == [1.0, 2.0]  # backoff between the 3 attempts, none after

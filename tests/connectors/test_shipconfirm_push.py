@@ -12,9 +12,10 @@ import httpx
 import pytest
 from standardwebhooks.webhooks import Webhook
 
-from connectors.sdk import SignatureError, Verified
+from connectors import SignatureError, Verified
 from connectors.shipconfirm_xml import CONNECTOR, ShipConfirmConfig
-from gateway.ingest.webhooks import WebhookSecret, signature_headers
+from connectors.webhooks import signature_headers
+from gateway.events import WebhookSecret
 from tests.conftest import Clock, Gateway, make_settings, placed, running_gateway
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "shipconfirm_xml"

@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from connectors.registry import load
-from connectors.sdk import Kind, PayloadError, PushConnector, Translation
+from connectors import Kind, PayloadError, PushConnector, Translation, load
 from connectors.shipconfirm_xml import CONNECTOR, MAPPING_VERSION
 from gateway.events import OrderMilestone, ShipmentMilestone
 from gateway.timeline.transitions import transition_error

@@ -15,8 +15,7 @@ from typing import Any
 
 import pytest
 
-from connectors.registry import load
-from connectors.sdk import Kind, PayloadError, PushConnector, Translation
+from connectors import Kind, PayloadError, PushConnector, Translation, load
 from connectors.shiphero import CONNECTOR, MAPPING_VERSION, ShipHeroConfig
 from gateway.events import OrderMilestone, ShipmentMilestone, parse_event_type
 from gateway.timeline.transitions import transition_error

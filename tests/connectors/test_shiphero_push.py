@@ -16,9 +16,10 @@ from typing import Any
 import httpx
 import pytest
 
-from connectors.sdk import SignatureError, Verified
+from connectors import SignatureError, Verified
 from connectors.shiphero import CONNECTOR, MESSAGE_ID_HEADER, SIGNATURE_HEADER, ShipHeroConfig, sign
-from gateway.ingest.webhooks import WebhookSecret, signature_headers
+from connectors.webhooks import signature_headers
+from gateway.events import WebhookSecret
 from tests.conftest import (
     SECRETS,
     Clock,

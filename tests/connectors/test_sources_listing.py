@@ -54,7 +54,7 @@ def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         "ORDERLENS_INGEST_SECRETS", f"wms={SECRETS['wms'].encoded},erp={SECRETS['erp'].encoded}"
     )
     plugin = EntryPoint("acme", "acme_orderlens.connector:CONNECTOR", "orderlens.connectors")
-    monkeypatch.setattr("connectors.registry.entry_points", lambda group: [plugin])
+    monkeypatch.setattr("connectors.sdk.registry.entry_points", lambda group: [plugin])
     return config
 
 

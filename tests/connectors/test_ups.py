@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from connectors.registry import load
-from connectors.sdk import PayloadError, PullConnector, Translation
+from connectors import PayloadError, PullConnector, Translation, load
 from connectors.ups import CONNECTOR, MAPPING_VERSION, SOURCE_URI, UpsConfig, map_activity
 from gateway.events import Reason, ShipmentMilestone
 from gateway.timeline.transitions import transition_error

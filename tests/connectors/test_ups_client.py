@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import httpx
 import pytest
 
-from connectors.sdk import Page, RateLimited, SourceUnavailable, to_draft
+from connectors import Page, RateLimited, SourceUnavailable, to_draft
 from connectors.ups import CONNECTOR, Cursor, UpsConfig, UpsTrackClient
 from gateway.events import EventDraft
 
@@ -369,8 +369,7 @@ async def test_connection_refused(ups: FakeUps, http: httpx.AsyncClient) -> None
 async def test_the_pull_runner_drives_the_client(ups: FakeUps, http: httpx.AsyncClient) -> None:
     """The gateway's runner builds the client from the instance config as is: the open
     tracking numbers travel in the config (`open_tracking_numbers`), no runner change needed."""
-    from connectors.runner import MemoryCursorStore, Outcome, PullRunner
-    from connectors.sdk import Instance
+    from connectors import Instance, MemoryCursorStore, Outcome, PullRunner
 
     async def open_tracking_numbers() -> list[str]:
         return [FIRST, SECOND, THIRD]

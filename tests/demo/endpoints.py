@@ -14,8 +14,7 @@ from typing import Any
 
 import httpx
 
-from connectors.config import parse_instances
-from connectors.sdk import Instance, PushConnector, SignatureError, Translation
+from connectors import Instance, PushConnector, SignatureError, Translation, parse_instances
 from connectors.ups import CONNECTOR as UPS_CONNECTOR
 from gateway.demo import DemoConnectors, Simulator, SimulatorConfig, UpsTracking
 from gateway.ingest.delivery import translate

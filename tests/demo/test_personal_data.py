@@ -13,7 +13,7 @@ from typing import Any
 import phonenumbers
 import pytest
 
-from connectors.sdk import to_draft
+from connectors import to_draft
 from gateway.demo import Simulator
 from gateway.demo.addresses import CHINA
 from gateway.demo.catalog import DOMESTIC, INTERNATIONAL

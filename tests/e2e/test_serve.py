@@ -15,8 +15,9 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from connectors.webhooks import signature_headers
 from gateway.auth import Authenticator
-from gateway.ingest.webhooks import WebhookSecret, signature_headers
+from gateway.events import WebhookSecret
 from privacy import Role
 from tests.conftest import POSTGRES_URL, require_server, reset_postgres
 from tests.e2e.live import subscribe

@@ -6,14 +6,14 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from connectors.cloudevents.connector import CloudEventsConnector
-from connectors.sdk import PayloadError, Translation
+from connectors import PayloadError, Translation
+from connectors.cloudevents import CloudEventsConnector
 from gateway.cli import main
 from gateway.ingest.deadletters import NORMALIZED, DeadLetter, list_dead_letters
 from gateway.ops import ReplayReport, replay_dead_letters
@@ -104,7 +104,13 @@ async def test_a_body_that_is_not_json_keeps_its_payload_across_replays(
 
     read = CloudEventsConnector.translate
 
-    def upgraded(self: CloudEventsConnector, payload: bytes, *, content_type: str) -> Translation:
+    def upgraded(
+        self: CloudEventsConnector,
+        payload: bytes,
+        *,
+        content_type: str,
+        received_at: datetime | None = None,
+    ) -> Translation:
         return read(self, payload.rstrip(b"\x00"), content_type=content_type)
 
     monkeypatch.setattr(CloudEventsConnector, "translate", upgraded)  # a gateway upgrade
@@ -166,7 +172,13 @@ async def test_an_illegal_milestone_move_lands_once_the_missing_event_arrives(gw
 async def test_a_connector_payload_its_mapping_could_not_read_lands_after_the_fix(
     gw: Gateway, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(self: CloudEventsConnector, payload: bytes, *, content_type: str) -> Translation:
+    def broken(
+        self: CloudEventsConnector,
+        payload: bytes,
+        *,
+        content_type: str,
+        received_at: datetime | None = None,
+    ) -> Translation:
         raise PayloadError("mapping v1 cannot read this document")
 
     with monkeypatch.context() as patch:

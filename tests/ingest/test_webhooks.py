@@ -10,14 +10,14 @@ from datetime import UTC, datetime
 import pytest
 from standardwebhooks.webhooks import Webhook
 
-from gateway.ingest.webhooks import (
+from connectors.webhooks import (
     VerifiedDelivery,
-    WebhookSecret,
     WebhookVerificationError,
     sign,
     signature_headers,
     verify,
 )
+from gateway.events import WebhookSecret
 
 SPEC_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 SPEC_ID = "msg_p5jXN8AQM9LWM0D4loKWxJek"

@@ -36,14 +36,15 @@ import httpx
 import phonenumbers
 import pytest
 
-from connectors.erpnext.webhook import HEADER as FRAPPE_HEADER
-from connectors.erpnext.webhook import sign as frappe_sign
+from connectors.erpnext import HEADER as FRAPPE_HEADER
+from connectors.erpnext import sign as frappe_sign
 from connectors.ups import CONNECTOR as UPS_CONNECTOR
+from connectors.webhooks import signature_headers
 from gateway.demo import DemoConnectors, Simulator, SimulatorConfig, UpsTracking
 from gateway.demo.fake_ups import FakeUps
 from gateway.demo.runner import pull_now
+from gateway.events import WebhookSecret
 from gateway.ingest.delivery import translate
-from gateway.ingest.webhooks import WebhookSecret, signature_headers
 from gateway.settings import Settings
 from tests.conftest import (
     POSTGRES_URL,

@@ -12,8 +12,8 @@ import pytest
 from starlette.testclient import TestClient, WebSocketTestSession
 from starlette.websockets import WebSocketDisconnect
 
+from connectors.webhooks import signature_headers
 from gateway.app import create_app
-from gateway.ingest.webhooks import signature_headers
 from gateway.runtime import Runtime
 from privacy import Role
 from tests.conftest import SECRETS, Clock, cloud_event, make_settings

@@ -12,13 +12,14 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Final
 
-from connectors.easypost.signature import sign as easypost_sign
-from connectors.erpnext.webhook import HEADER as FRAPPE_HEADER
-from connectors.erpnext.webhook import sign as frappe_sign
-from connectors.shiphero.signature import MESSAGE_ID_HEADER, SIGNATURE_HEADER
-from connectors.shiphero.signature import sign as shiphero_sign
+from connectors.easypost import sign as easypost_sign
+from connectors.erpnext import HEADER as FRAPPE_HEADER
+from connectors.erpnext import sign as frappe_sign
+from connectors.shiphero import MESSAGE_ID_HEADER, SIGNATURE_HEADER
+from connectors.shiphero import sign as shiphero_sign
+from connectors.webhooks import signature_headers
 from gateway.demo.script import EASYPOST, ERP, INHOUSE, WMS, WMS_XML
-from gateway.ingest.webhooks import WebhookSecret, signature_headers
+from gateway.events import WebhookSecret
 
 JSON: Final = "application/json"
 XML: Final = "application/xml"

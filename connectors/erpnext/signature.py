@@ -10,29 +10,23 @@ deliveries by body hash (a replayed body is answered from its first delivery).
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
-import hmac
 from collections.abc import Mapping
 
 from connectors.sdk import SignatureError, Verified
+from connectors.webhooks import BodyHmac
 
 HEADER = "X-Frappe-Webhook-Signature"
-
-
-def _header(headers: Mapping[str, str], name: str) -> str | None:
-    value = headers.get(name)
-    if value is None:
-        lowered = name.lower()
-        value = next((v for k, v in headers.items() if k.lower() == lowered), None)
-    return value
+SCHEME = BodyHmac(
+    HEADER,
+    missing=f"missing {HEADER} header",
+    wrong_length=f"{HEADER} is not an HMAC-SHA256 (wrong length)",
+    mismatch=f"{HEADER} does not match the body",
+)
 
 
 def sign(secret: str, body: bytes) -> str:
     """The header value Frappe would send for `body` (also what the tests sign with)."""
-    digest = hmac.new(secret.encode("utf-8"), body, hashlib.sha256).digest()
-    return base64.b64encode(digest).decode("ascii")
+    return SCHEME.sign(secret.encode("utf-8"), body)
 
 
 def verify_signature(secret: str | None, headers: Mapping[str, str], body: bytes) -> Verified:
@@ -41,16 +35,5 @@ def verify_signature(secret: str | None, headers: Mapping[str, str], body: bytes
             "this instance has no webhook_secret: unsigned deliveries are refused "
             "(enable security on the Frappe Webhook and configure the same secret here)"
         )
-    given = _header(headers, HEADER)
-    if given is None or not given.strip():
-        raise SignatureError(f"missing {HEADER} header")
-    try:
-        claimed = base64.b64decode(given.strip(), validate=True)
-    except (binascii.Error, ValueError):
-        raise SignatureError(f"{HEADER} is not base64") from None
-    if len(claimed) != hashlib.sha256().digest_size:
-        raise SignatureError(f"{HEADER} is not an HMAC-SHA256 (wrong length)")
-    expected = hmac.new(secret.encode("utf-8"), body, hashlib.sha256).digest()
-    if not hmac.compare_digest(expected, claimed):
-        raise SignatureError(f"{HEADER} does not match the body")
+    SCHEME.check([secret.encode("utf-8")], headers, body)
     return Verified(delivery_id=None)

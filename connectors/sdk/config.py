@@ -23,17 +23,17 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from connectors.registry import ConnectorLoadError, load
-from connectors.sdk import Instance, PullConnector
-from gateway.settings import SettingsError
+from connectors.sdk.protocol import Instance, PullConnector
+from connectors.sdk.registry import ConnectorLoadError, load
 
 INSTANCE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 MIN_PULL_SECONDS = 5.0
 RESERVED = frozenset({"events"})
 
 
-class ConnectorConfigError(SettingsError):
-    """Bad connector configuration; `orderlens` prints it and exits 2, like other settings."""
+class ConnectorConfigError(ValueError):
+    """Bad connector configuration. The gateway raises it again as a SettingsError (settings
+    sit below connectors, so this cannot subclass it): `orderlens` prints it and exits 2."""
 
 
 def load_instances(path: Path, env: Mapping[str, str]) -> list[Instance]:

@@ -27,7 +27,7 @@ from typing import Protocol
 
 import httpx
 
-from connectors.resilience import (
+from connectors.pull.resilience import (
     DEFAULT_POLICY,
     BreakerState,
     CircuitBreaker,

@@ -7,15 +7,14 @@ stops start-up with an error naming it: a broken connector never silently disapp
 
 from __future__ import annotations
 
-import importlib
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint, entry_points
 
-from connectors.sdk import Connector
+from connectors.sdk.protocol import Connector
 
 ENTRY_POINT_GROUP = "orderlens.connectors"
 
 BUILTIN: dict[str, str] = {
-    "cloudevents": "connectors.cloudevents.connector:CONNECTOR",
+    "cloudevents": "connectors.cloudevents:CONNECTOR",
     "erpnext": "connectors.erpnext:CONNECTOR",
     "shiphero": "connectors.shiphero:CONNECTOR",
     "shipconfirm_xml": "connectors.shipconfirm_xml:CONNECTOR",
@@ -41,14 +40,20 @@ def load(name: str) -> Connector:
     if target is None:
         known = ", ".join(sorted(available()))
         raise ConnectorLoadError(f"unknown connector type {name!r}; known types: {known}")
-    module_name, _, attribute = target.partition(":")
+    if ":" not in target:
+        target = f"{target}:CONNECTOR"
     try:
-        module = importlib.import_module(module_name)
-        connector: Connector = getattr(module, attribute or "CONNECTOR")
+        loaded = EntryPoint(name, target, ENTRY_POINT_GROUP).load()
     except Exception as exc:
         raise ConnectorLoadError(
             f"connector type {name!r} ({target}) failed to load: {type(exc).__name__}: {exc}"
         ) from exc
-    if getattr(connector, "name", None) != name:
-        raise ConnectorLoadError(f"{target} declares type {getattr(connector, 'name', None)!r}")
-    return connector
+    # The contract is a declared class (connectors.sdk.protocol), not a set of attributes.
+    if not isinstance(loaded, Connector):
+        raise ConnectorLoadError(
+            f"{target} is a {type(loaded).__name__}, not a connector: subclass "
+            "connectors.sdk.PushConnector and/or PullConnector"
+        )
+    if loaded.name != name:
+        raise ConnectorLoadError(f"{target} declares type {loaded.name!r}")
+    return loaded

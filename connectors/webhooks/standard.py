@@ -5,22 +5,26 @@ The raw body bytes are signed and verified as received: re-serializing JSON woul
 One gateway serves several sources, each with its own secret, so `verify` also tells which source
 signed a delivery. Error messages name what is wrong but never echo a secret, a signature or the
 body, so they are safe to return to the caller and to log.
+
+`verify` serves POST /ingest/events (one secret per source, from ORDERLENS_INGEST_SECRETS);
+`verify_standard_webhook` is the scheme for a connector instance signed this way (in-house
+CloudEvents, the 3PL's XML): one secret per instance, a signed timestamp and its replay window.
+The secret type itself, `WebhookSecret`, lives in `gateway.events` (see there why).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass
-from secrets import token_bytes
-from typing import Final, final
+from datetime import datetime
+from typing import Final
 
-SECRET_PREFIX: Final = "whsec_"  # noqa: S105  (the format marker, not a secret)
-MIN_SECRET_BYTES: Final = 24  # "at least 24 bytes" (spec)
-GENERATED_SECRET_BYTES: Final = 32
+from connectors.sdk import SignatureError, Verified
+from gateway.events import WebhookSecret
+
 MAX_WEBHOOK_ID_LENGTH: Final = 256
 MAX_SIGNATURES: Final = 32  # more than any key rotation needs; bounds the work per request
 DEFAULT_TOLERANCE: Final = 300  # seconds either way, as the reference libraries use
@@ -35,65 +39,6 @@ _MAX_TIMESTAMP_DIGITS: Final = 15  # unix seconds; far beyond any plausible date
 
 class WebhookVerificationError(ValueError):
     """A delivery failed verification; the message is safe to show to the sender."""
-
-
-@final
-class WebhookSecret:
-    """A `v1` signing secret. Its repr and str never show the key."""
-
-    __slots__ = ("_key",)
-
-    def __init__(self, value: str) -> None:
-        encoded = value.removeprefix(SECRET_PREFIX).strip()
-        # Unpadded base64 is common in the wild (the reference library adds padding too).
-        padded = encoded + "=" * (-len(encoded) % 4)
-        try:
-            key = base64.b64decode(padded, validate=True)
-        except (binascii.Error, ValueError):
-            raise ValueError(
-                f"webhook secret must be '{SECRET_PREFIX}' followed by base64"
-            ) from None
-        if len(key) < MIN_SECRET_BYTES:
-            raise ValueError(
-                f"webhook secret must decode to at least {MIN_SECRET_BYTES} bytes, got {len(key)}"
-            )
-        self._key = key
-
-    @classmethod
-    def generate(cls) -> WebhookSecret:
-        """A fresh random secret, e.g. for a new source or the demo."""
-        return cls(base64.b64encode(token_bytes(GENERATED_SECRET_BYTES)).decode("ascii"))
-
-    @property
-    def encoded(self) -> str:
-        """The `whsec_...` form to hand to the sending system."""
-        return SECRET_PREFIX + base64.b64encode(self._key).decode("ascii")
-
-    def digest(self, content: bytes) -> bytes:
-        return hmac.new(self._key, content, hashlib.sha256).digest()
-
-    def __repr__(self) -> str:
-        return f"WebhookSecret('{SECRET_PREFIX}***')"
-
-    __str__ = __repr__
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, WebhookSecret):
-            return NotImplemented
-        return hmac.compare_digest(self._key, other._key)
-
-    def __hash__(self) -> int:
-        return hash(hashlib.sha256(self._key).digest())
-
-    # Immutable, so copies can share it; pickling would write the key out in the clear.
-    def __copy__(self) -> WebhookSecret:
-        return self
-
-    def __deepcopy__(self, memo: object) -> WebhookSecret:
-        return self
-
-    def __reduce__(self) -> tuple[object, ...]:
-        raise TypeError("WebhookSecret cannot be pickled")
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,3 +151,20 @@ def _parse_signatures(header: str) -> tuple[list[bytes], int]:
         except (binascii.Error, ValueError):
             ignored += 1
     return candidates, ignored
+
+
+def verify_standard_webhook(
+    secret: WebhookSecret,
+    headers: Mapping[str, str],
+    body: bytes,
+    now: datetime,
+    tolerance: int,
+) -> Verified:
+    """One instance's delivery, as the connector contract wants it: SignatureError if bad."""
+    try:
+        delivery = verify(
+            {"sender": secret}, headers, body, now=int(now.timestamp()), tolerance=tolerance
+        )
+    except WebhookVerificationError as exc:
+        raise SignatureError(str(exc)) from None
+    return Verified(delivery.webhook_id)

@@ -1,37 +1,33 @@
-"""The connector SDK: what a source connector declares and implements.
+"""The typed contracts of a connector: what a source declares and implements.
 
 A connector turns what one kind of system sends (ERPNext documents, ShipHero webhooks, UPS
 tracking responses, ...) into *normalized CloudEvents*: the exact input shape of the generic
 CloudEvents connector (`io.orderlens.<layer>.<milestone>`, `data` as documented in the
 README). Every normalized event then goes through the same strict validation
-(`connectors.cloudevents.parse_event`), so no connector can smuggle an unknown field, or
+(`connectors.sdk.normalized.parse_event`), so no connector can smuggle an unknown field, or
 personal data outside `contact` / `delivery_address` / `proof_of_delivery`, into the log.
 
 The split follows Karrio: `translate` is pure (bytes in, events out; no clock, no network, no
 keys), `verify` checks one push delivery's signature, and a pull connector's client is its only
 I/O, paging with an opaque cursor.
 
-Couriers know tracking numbers, not order numbers: their events use the subject
-`tracking:<tracking number>` and the gateway links them to the order whose shipment carries
-that tracking number (parking them until a WMS or ERP event makes the link).
+The contracts are abstract base classes, not structural protocols: a connector says what it is
+by subclassing `PushConnector` and/or `PullConnector`, mypy checks every method's signature,
+an incomplete connector cannot be instantiated, and the gateway asks `isinstance` of a declared
+class instead of probing for attributes.
 """
 
 from __future__ import annotations
 
-import re
+from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, ClassVar, Protocol, runtime_checkable
+from typing import Any, ClassVar, Protocol
 
 import httpx
 from pydantic import BaseModel
-
-from gateway.events import EventDraft
-
-TRACKING_SUBJECT = "tracking:"
-_TRACKING = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
 class Kind(StrEnum):
@@ -97,7 +93,15 @@ class PullClient(Protocol):
     async def fetch(self, cursor: str | None) -> Page: ...
 
 
-class Connector(Protocol):
+class Translator(Protocol):
+    """The pure mapping of one payload (a connector, or a connector bound to one instance)."""
+
+    def translate(
+        self, payload: bytes, *, content_type: str, received_at: datetime | None = None
+    ) -> Translation: ...
+
+
+class Connector(ABC):
     """A connector type, declared once and instantiated per configured source."""
 
     name: ClassVar[str]  # e.g. "erpnext"; instances are configured with `type = "erpnext"`
@@ -106,20 +110,34 @@ class Connector(Protocol):
     mapping_version: ClassVar[str]  # recorded in every event's data.raw.mapping_version
     config_model: ClassVar[type[BaseModel]]  # the instance's options, validated at start-up
 
-    # A connector whose payloads may carry no timestamp may also accept a keyword
-    # `received_at: datetime | None` (when the gateway received the payload) to date them.
-    def translate(self, payload: bytes, *, content_type: str) -> Translation: ...
+    @abstractmethod
+    def translate(
+        self, payload: bytes, *, content_type: str, received_at: datetime | None = None
+    ) -> Translation:
+        """Bytes in, normalized events out; no clock, no network, no keys. `received_at` (when
+        the gateway received the payload) dates payloads that carry no timestamp; a connector
+        whose payloads always do ignores it."""
+
+    def bind(self, config: BaseModel) -> Translator:
+        """The mapping of one instance; override when it depends on the instance's options
+        (a time zone, what a document marks). By default the connector itself."""
+        return self
 
 
-@runtime_checkable
-class PushConnector(Connector, Protocol):
+class PushConnector(Connector):
+    """A source that posts deliveries to POST /ingest/<instance id>."""
+
+    @abstractmethod
     def verify(
         self, config: BaseModel, headers: Mapping[str, str], body: bytes, now: datetime
-    ) -> Verified: ...
+    ) -> Verified:
+        """Check one delivery's signature; raise SignatureError if it is not authentic."""
 
 
-@runtime_checkable
-class PullConnector(Connector, Protocol):
+class PullConnector(Connector):
+    """A source the gateway polls; `client` is the connector's only I/O."""
+
+    @abstractmethod
     def client(self, config: BaseModel, http: httpx.AsyncClient) -> PullClient: ...
 
 
@@ -138,30 +156,10 @@ class Instance:
     def kind(self) -> Kind:
         return self.connector.kind
 
+    def translate(self, payload: bytes, *, content_type: str, received_at: datetime) -> Translation:
+        """`payload` mapped as this instance maps it."""
+        mapper = self.connector.bind(self.config)
+        return mapper.translate(payload, content_type=content_type, received_at=received_at)
+
     def __repr__(self) -> str:
         return f"Instance({self.id!r}, type={self.connector.name!r})"
-
-
-def to_draft(event: Mapping[str, Any], *, source: str) -> EventDraft | list[str]:
-    """Validate one normalized event exactly as POST /ingest/events would. An event whose
-    subject is a tracking reference is validated as is and keeps that subject, for linking."""
-    from connectors.cloudevents.parse import parse_event
-
-    subject = event.get("subject")
-    if isinstance(subject, str) and subject.startswith(TRACKING_SUBJECT):
-        number = subject[len(TRACKING_SUBJECT) :]
-        if not _TRACKING.match(number):
-            return ["subject: a tracking reference is 1-64 letters, digits, '.', '_' or '-'"]
-        result = parse_event({**event, "subject": "LINK-PENDING"}, source=source)
-        return replace(result, order_number=subject) if isinstance(result, EventDraft) else result
-    return parse_event(dict(event), source=source)
-
-
-def raw_status(code: str | None, text: str | None, mapping_version: str) -> dict[str, Any]:
-    """`data.raw` of a normalized event: the source's own code and text beside ours."""
-    raw: dict[str, Any] = {"mapping_version": mapping_version}
-    if code:
-        raw["code"] = code[:100]
-    if text:
-        raw["text"] = text[:300]
-    return raw

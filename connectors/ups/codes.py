@@ -34,7 +34,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from connectors.wording import first_reason, wording
+from connectors.sdk import first_reason, wording
 from gateway.events import Reason, ShipmentMilestone
 
 MAPPING_VERSION = "ups-2026.11"

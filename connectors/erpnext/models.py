@@ -24,10 +24,10 @@ def read_document(payload: bytes) -> dict[str, Any]:
     try:
         body = json.loads(payload)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        position = exc.pos if isinstance(exc, json.JSONDecodeError) else exc.start
         raise PayloadError(
-            f"body is not valid JSON ({type(exc).__name__} at position "
-            f"{getattr(exc, 'pos', getattr(exc, 'start', '?'))}); a Frappe webhook must use "
-            "Request Structure 'JSON'"
+            f"body is not valid JSON ({type(exc).__name__} at position {position}); "
+            "a Frappe webhook must use Request Structure 'JSON'"
         ) from None
     if not isinstance(body, dict):
         raise PayloadError('body must be a JSON object: a Frappe document or {"data": {...}}')

@@ -31,6 +31,7 @@ from pydantic import (
 from gateway.events import (
     EventDraft,
     Layer,
+    Milestone,
     OrderMilestone,
     Reason,
     ShipmentMilestone,
@@ -183,7 +184,7 @@ INTERNAL_BY_DEFAULT = {
 }
 ORDER_ONLY_FIELDS = ("promised_date", "customer_ref", "lines")
 # Personal data and the only milestones allowed to carry it.
-PII_FIELDS: dict[str, frozenset[object]] = {
+PII_FIELDS: dict[str, frozenset[Milestone]] = {
     "contact": frozenset({OrderMilestone.PLACED, OrderMilestone.CONFIRMED}),
     "delivery_address": frozenset({OrderMilestone.PLACED, OrderMilestone.CONFIRMED}),
     "proof_of_delivery": frozenset({ShipmentMilestone.DELIVERED}),
@@ -251,7 +252,7 @@ def _layer_rules(layer: Layer, milestone: object, data: dict[str, Any]) -> list[
         errors.append("data.shipment: required on shipment events (at least its id)")
     errors += [
         f"data.{name}: personal data is only accepted on "
-        + " or ".join(sorted(f"{getattr(m, 'value', m)}" for m in allowed))
+        + " or ".join(sorted(m.value for m in allowed))
         for name, allowed in PII_FIELDS.items()
         if name in data and milestone not in allowed
     ]

@@ -18,7 +18,8 @@ from pydantic import BaseModel
 
 from connectors.sdk import Kind, PushConnector, Translation, Verified
 from connectors.shipconfirm_xml.config import ShipConfirmConfig
-from connectors.shipconfirm_xml.parse import MAPPING_VERSION, translate
+from connectors.shipconfirm_xml.codes import MAPPING_VERSION
+from connectors.shipconfirm_xml.parse import translate
 from connectors.webhooks import verify_standard_webhook
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from decimal import Decimal
 from enum import StrEnum
 
+MAPPING_VERSION = "shipconfirm-xml-2026.11"
+
 
 class LineOutcome(StrEnum):
     COMPLETE = "complete"  # everything that will ship for this line has shipped

@@ -69,10 +69,15 @@ import defusedxml
 import defusedxml.ElementTree
 
 from connectors.sdk import PayloadError, Translation, raw_status
-from connectors.shipconfirm_xml.codes import GRAMS_PER_UNIT, LINE_STATUS, SCAC_CARRIER, LineOutcome
+from connectors.shipconfirm_xml.codes import (
+    GRAMS_PER_UNIT,
+    LINE_STATUS,
+    MAPPING_VERSION,
+    SCAC_CARRIER,
+    LineOutcome,
+)
 from gateway.events import Visibility
 
-MAPPING_VERSION = "shipconfirm-xml-2026.11"
 SOURCE = "urn:x12-945-xml:shipment-confirmation"
 ROOT = "ShipmentConfirmation"
 MEDIA_TYPES = frozenset({"application/xml", "text/xml"})

@@ -17,8 +17,8 @@ from typing import ClassVar
 from pydantic import BaseModel
 
 from connectors.sdk import Kind, PushConnector, Translation, Verified
-from connectors.shipconfirm_xml.config import ShipConfirmConfig
 from connectors.shipconfirm_xml.codes import MAPPING_VERSION
+from connectors.shipconfirm_xml.config import ShipConfirmConfig
 from connectors.shipconfirm_xml.parse import translate
 from connectors.webhooks import verify_standard_webhook
 

@@ -64,7 +64,7 @@ class Settings:
     master_key_env: Mapping[str, str] = field(default_factory=dict)
     # HS256 secret for caller tokens; when unset a dev secret is made in data_dir.
     auth_secret: str | None = None
-    # TOML file declaring connector instances (see connectors/config.py); secrets come from
+    # TOML file declaring connector instances (see connectors/sdk/config.py); secrets come from
     # the environment variables it names, read from `env`.
     connectors_file: Path | None = None
     env: Mapping[str, str] = field(default_factory=dict, repr=False)

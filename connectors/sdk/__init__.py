@@ -10,7 +10,6 @@ from connectors.sdk.config import (
     parse_instances,
 )
 from connectors.sdk.normalized import (
-    INTERNAL_BY_DEFAULT,
     PII_FIELDS,
     TRACKING_SUBJECT,
     CloudEventIn,
@@ -48,7 +47,6 @@ __all__ = [
     "BUILTIN",
     "ENTRY_POINT_GROUP",
     "INSTANCE_ID",
-    "INTERNAL_BY_DEFAULT",
     "MIN_PULL_SECONDS",
     "PII_FIELDS",
     "REDACTED",

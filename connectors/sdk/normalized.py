@@ -36,6 +36,7 @@ from gateway.events import (
     Reason,
     ShipmentMilestone,
     Visibility,
+    default_visibility,
     parse_event_type,
 )
 
@@ -176,12 +177,6 @@ class CloudEventIn(Strict):
         return self.data.model_dump(mode="json", exclude_none=True)
 
 
-# Warehouse-internal steps stay internal unless a source says otherwise.
-INTERNAL_BY_DEFAULT = {
-    OrderMilestone.ALLOCATED,
-    OrderMilestone.PICKING,
-    OrderMilestone.PICKED,
-}
 ORDER_ONLY_FIELDS = ("promised_date", "customer_ref", "lines")
 # Personal data and the only milestones allowed to carry it.
 PII_FIELDS: dict[str, frozenset[Milestone]] = {
@@ -208,11 +203,9 @@ def parse_event(item: Any, *, source: str) -> EventDraft | list[str]:
     errors = _layer_rules(layer, milestone, data)
     if errors:
         return errors
-    visibility = event.data.visibility or (
-        Visibility.INTERNAL if milestone in INTERNAL_BY_DEFAULT else Visibility.CUSTOMER
-    )
-    if layer is Layer.SHIPMENT and event.data.visibility is None:
-        visibility = Visibility.PUBLIC
+    # Unless the source says otherwise, the milestone table's default (warehouse-internal
+    # steps internal, shipment scans public, ...).
+    visibility = event.data.visibility or default_visibility(milestone)
     pii = {k: v for k, v in data.items() if k in PII_FIELDS}
     details = {k: v for k, v in data.items() if k not in {"reason", "visibility", *PII_FIELDS}}
     shipment = event.data.shipment

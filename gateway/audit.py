@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.events import AuditMilestone, EventDraft, Layer, Visibility, uuid7
-from gateway.ingest.sequencer import Outcome, Sequencer, Submission
+from gateway.sequencer import Outcome, Sequencer, Submission
 from gateway.tables import events
 from gateway.timeline.model import LoggedEvent
 from privacy import POLICY_VERSION

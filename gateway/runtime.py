@@ -18,7 +18,6 @@ from gateway.auth import Authenticator, load_or_create_secret, parse_secret
 from gateway.cache import create_cache
 from gateway.db import SchemaOutOfDate, Writer, check_schema, create_engine, migrate
 from gateway.ingest.linking import Releaser
-from gateway.ingest.sequencer import Sequencer
 from gateway.ledger import NoteSigner, load_or_create_signing_key, load_signing_key
 from gateway.metrics import Metrics
 from gateway.production_keys import (
@@ -30,6 +29,7 @@ from gateway.production_keys import (
     require_secrets,
 )
 from gateway.pubsub import Broker
+from gateway.sequencer import Sequencer
 from gateway.settings import Settings, SettingsError
 from privacy import (
     DecryptionFailed,

@@ -17,8 +17,8 @@ from gateway.events import EventDraft
 from gateway.ingest.deadletters import NORMALIZED, DeadLetter, store_dead_letters
 from gateway.ingest.endpoint import event_result
 from gateway.ingest.linking import park, resolve
-from gateway.ingest.sequencer import Submission
 from gateway.runtime import Runtime
+from gateway.sequencer import Submission
 
 log = logging.getLogger(__name__)
 

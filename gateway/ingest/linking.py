@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from connectors import TRACKING_SUBJECT, to_draft
 from gateway.db import Writer
 from gateway.events import EventDraft, Layer, OrderMilestone
-from gateway.ingest.sequencer import Sequencer, Submission
+from gateway.sequencer import Sequencer, Submission
 from gateway.tables import orders, parked_events, tracking_links
 from gateway.timeline.model import LoggedEvent
 from privacy.vault import Vault

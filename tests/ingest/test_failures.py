@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from gateway.ingest.sequencer import Sequencer
+from gateway.sequencer import Sequencer
 from gateway.tables import dead_letters, events, webhook_deliveries
 from tests.conftest import Clock, Gateway, make_settings, placed, running_gateway
 

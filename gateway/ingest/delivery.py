@@ -14,11 +14,10 @@ from typing import Any
 
 from connectors import Instance, Kind, PayloadError, Translation, to_draft
 from gateway.events import EventDraft
-from gateway.ingest.deadletters import NORMALIZED, DeadLetter, store_dead_letters
 from gateway.ingest.endpoint import event_result
 from gateway.ingest.linking import park, resolve
 from gateway.runtime import Runtime
-from gateway.sequencer import Submission
+from gateway.sequencer import NORMALIZED, DeadLetter, Submission, store_dead_letters
 
 log = logging.getLogger(__name__)
 

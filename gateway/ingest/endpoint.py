@@ -20,9 +20,8 @@ from starlette.responses import JSONResponse, Response
 
 from connectors.cloudevents import PayloadError, parse_batch
 from connectors.webhooks import WebhookVerificationError, verify
-from gateway.ingest.deadletters import DeadLetter, store_dead_letters
 from gateway.runtime import Runtime
-from gateway.sequencer import Outcome, Submission
+from gateway.sequencer import DeadLetter, Outcome, Submission, store_dead_letters
 from gateway.tables import webhook_deliveries
 
 log = logging.getLogger(__name__)

@@ -16,7 +16,7 @@ from typing import Any
 
 from connectors import PayloadError
 from connectors.cloudevents import CONNECTOR as NORMALIZED_EVENTS
-from gateway.ingest.deadletters import NORMALIZED, DeadLetter, list_dead_letters, record_attempt
+from gateway.ingest.deadletters import list_dead_letters, record_attempt
 from gateway.ingest.delivery import (
     NotCommitted,
     deliver,
@@ -24,6 +24,7 @@ from gateway.ingest.delivery import (
     requires_known_order,
 )
 from gateway.runtime import Runtime
+from gateway.sequencer import NORMALIZED, DeadLetter
 
 
 @dataclass

@@ -1,30 +1,21 @@
-"""The single writer of the log: batches submissions, commits them, signs a checkpoint.
-
-Requests hand their drafts to `Sequencer.submit` and wait. A background task takes everything
-queued so far and, in ONE transaction: drops duplicates, checks milestone transitions, assigns
-each order's `seq` and `prev`, appends the leaves, signs a checkpoint covering them, refreshes
-the affected projections and answers every request with its receipts. Nothing is acknowledged
-before its checkpoint is committed, and batching keeps that to milliseconds under load (group
-commit: whatever arrives while one batch commits forms the next).
+"""One group commit, in one transaction: drop duplicates, check milestone transitions,
+assign each order's `seq` and `prev`, append the leaves, sign a checkpoint covering them,
+refresh the affected projections, keep what was refused as dead letters, and build every
+submission's outcome with its receipt.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
-import logging
-import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
-from typing import Any, Literal, Protocol
+from datetime import datetime
+from typing import Any, Literal
 
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from gateway.db import Writer
 from gateway.events import EventDraft, build_document, uuid7
-from gateway.ingest.deadletters import NORMALIZED, DeadLetter, PayloadSealer, store_dead_letters
 from gateway.ledger import (
     Checkpoint,
     LeafTooLarge,
@@ -44,187 +35,53 @@ from gateway.ledger.store import (
     insert_nodes,
     latest_checkpoint,
 )
+from gateway.sequencer.lock import take_log_lock
+from gateway.sequencer.rejections import NORMALIZED, DeadLetter, store_dead_letters
+from gateway.sequencer.submission import Outcome, PersonalDataStore, Submission
 from gateway.tables import connector_state, events
 from gateway.timeline.model import LoggedEvent
 from gateway.timeline.ordering import insertion_problem
 from gateway.timeline.project import project
 from gateway.timeline.store import load_events, save_projections
 
-log = logging.getLogger(__name__)
-
-# Any constant works; it only has to be the same for every replica writing the log.
-POSTGRES_LOG_LOCK = 0x6F72646572
 _CHUNK = 400
 
 
-@dataclass(frozen=True, slots=True)
-class Submission:
-    draft: EventDraft
-    raw: bytes  # the event as the source sent it, kept if it is dead-lettered
-    webhook_id: str | None = None
-    # Set when replaying this dead letter: a rejection stays in it instead of making a new one.
-    replaying: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    status: Literal["accepted", "duplicate", "rejected"]
-    event_id: str | None = None
-    receipt: dict[str, Any] | None = None
-    error: str | None = None
-    dead_letter_id: str | None = None
-
-
-CommitListener = Callable[[Sequence[LoggedEvent]], Awaitable[None]]
-# (submissions in the batch, seconds the commit took, whether it committed): for metrics.
-BatchObserver = Callable[[int, float, bool], None]
-
-
-class PersonalDataStore(PayloadSealer, Protocol):
-    """Where the personal part of an event goes (privacy.Vault): sealed in the same
-    transaction as the event, which carries only the returned keyed commitment."""
-
-    async def store(
-        self,
-        conn: AsyncConnection,
-        *,
-        order_number: str,
-        customer_ref: str | None,
-        shipment_id: str | None,
-        pii: Mapping[str, Any],
-        now: datetime,
-    ) -> str: ...
-
-
-@dataclass(slots=True)
-class _Pending:
-    submissions: Sequence[Submission]
-    future: asyncio.Future[list[Outcome]]
-
-
-class Sequencer:
-    def __init__(
-        self,
-        writer: Writer,
-        signer: NoteSigner,
-        personal_data: PersonalDataStore,
-        *,
-        max_batch: int = 500,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-    ) -> None:
-        self._writer = writer
-        self._signer = signer
-        self._personal_data = personal_data
-        self._max_batch = max_batch
-        self._clock = clock
-        self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
-        self._task: asyncio.Task[None] | None = None
-        self.listeners: list[CommitListener] = []
-        self.on_batch: BatchObserver = lambda size, seconds, committed: None
-        self.batches_committed = 0
-
-    @property
-    def alive(self) -> bool:
-        """The writer task runs (not stopped, not ended by a crash): readiness asks this."""
-        return self._task is not None and not self._task.done()
-
-    async def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="orderlens-sequencer")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
-        while not self._queue.empty():
-            pending = self._queue.get_nowait()
-            pending.future.set_exception(RuntimeError("gateway is shutting down"))
-
-    async def submit(self, submissions: Sequence[Submission]) -> list[Outcome]:
-        """Commit these drafts; returns one outcome per submission, in order."""
-        if not submissions:
-            return []
-        if self._task is None:
-            raise RuntimeError("sequencer is not running")
-        future: asyncio.Future[list[Outcome]] = asyncio.get_running_loop().create_future()
-        await self._queue.put(_Pending(submissions, future))
-        return await future
-
-    async def _run(self) -> None:
-        while True:
-            batch = [await self._queue.get()]
-            size = len(batch[0].submissions)
-            while not self._queue.empty() and size < self._max_batch:
-                batch.append(self._queue.get_nowait())
-                size += len(batch[-1].submissions)
-            started = time.perf_counter()
-            try:
-                results, committed = await self._commit([s for p in batch for s in p.submissions])
-            except Exception as exc:  # answer every waiter; the sender will retry
-                self.on_batch(size, time.perf_counter() - started, False)
-                log.exception("log commit failed; %d submissions not acknowledged", size)
-                for pending in batch:
-                    if not pending.future.done():
-                        pending.future.set_exception(exc)
-                continue
-            self.batches_committed += 1
-            self.on_batch(size, time.perf_counter() - started, True)
-            offset = 0
-            for pending in batch:
-                count = len(pending.submissions)
-                if not pending.future.done():
-                    pending.future.set_result(results[offset : offset + count])
-                offset += count
-            for listener in self.listeners:
-                try:
-                    await listener(committed)
-                except Exception:
-                    log.exception("commit listener failed")
-
-    async def _commit(
-        self, submissions: Sequence[Submission]
-    ) -> tuple[list[Outcome], list[LoggedEvent]]:
-        now = self._clock()
-        async with self._writer.transaction() as conn:
-            return await self._commit_in(conn, submissions, now)
-
-    async def _commit_in(
-        self, conn: AsyncConnection, submissions: Sequence[Submission], now: datetime
-    ) -> tuple[list[Outcome], list[LoggedEvent]]:
-        if conn.dialect.name == "postgresql":
-            # Several replicas may share one database: one writer at a time.
-            await conn.execute(
-                text("SELECT pg_advisory_xact_lock(:key)"), {"key": POSTGRES_LOG_LOCK}
-            )
-        batch = _Batch(submissions, now, self._personal_data)
-        checkpoint = await latest_checkpoint(conn)
-        size = checkpoint.tree_size if checkpoint else 0
-        edge = await fetch_nodes(conn, merkle.root_plan(size))
-        if checkpoint and merkle.root_from_nodes(size, edge) != checkpoint.root:
-            raise LogCorrupted("stored nodes do not reproduce the last signed root")
-        await batch.find_duplicates(conn)
-        history = await load_events(conn, batch.orders())
-        await batch.sequence(conn, history, size)
-        if batch.new_rows:
-            await _insert_chunked(conn, events, batch.new_rows)
-            nodes = merkle.extend(size, edge, [row["leaf_hash"] for row in batch.new_rows])
-            await insert_nodes(conn, nodes)
-            edge = {**edge, **nodes}
-            size += len(batch.new_rows)
-            root = merkle.root_from_nodes(size, edge)
-            note = sign_checkpoint(
-                self._signer, Checkpoint(origin=self._signer.name, size=size, root=root)
-            )
-            checkpoint = await insert_checkpoint(conn, size, root, note, now)
-            await touch_sources(conn, {row["source"] for row in batch.new_rows}, now)
-            affected = {row["order_number"] for row in batch.new_rows}
-            await save_projections(
-                conn, [project(number, history[number]) for number in sorted(affected)]
-            )
-        await store_dead_letters(conn, self._personal_data, batch.dead)
-        outcomes = await batch.outcomes(conn, checkpoint, edge)
-        return outcomes, batch.committed
+async def commit_batch(
+    conn: AsyncConnection,
+    submissions: Sequence[Submission],
+    now: datetime,
+    signer: NoteSigner,
+    personal_data: PersonalDataStore,
+) -> tuple[list[Outcome], list[LoggedEvent]]:
+    """The outcomes, in order, and the events newly logged (for the commit listeners)."""
+    await take_log_lock(conn)
+    batch = _Batch(submissions, now, personal_data)
+    checkpoint = await latest_checkpoint(conn)
+    size = checkpoint.tree_size if checkpoint else 0
+    edge = await fetch_nodes(conn, merkle.root_plan(size))
+    if checkpoint and merkle.root_from_nodes(size, edge) != checkpoint.root:
+        raise LogCorrupted("stored nodes do not reproduce the last signed root")
+    await batch.find_duplicates(conn)
+    history = await load_events(conn, batch.orders())
+    await batch.sequence(conn, history, size)
+    if batch.new_rows:
+        await _insert_chunked(conn, events, batch.new_rows)
+        nodes = merkle.extend(size, edge, [row["leaf_hash"] for row in batch.new_rows])
+        await insert_nodes(conn, nodes)
+        edge = {**edge, **nodes}
+        size += len(batch.new_rows)
+        root = merkle.root_from_nodes(size, edge)
+        note = sign_checkpoint(signer, Checkpoint(origin=signer.name, size=size, root=root))
+        checkpoint = await insert_checkpoint(conn, size, root, note, now)
+        await touch_sources(conn, {row["source"] for row in batch.new_rows}, now)
+        affected = {row["order_number"] for row in batch.new_rows}
+        await save_projections(
+            conn, [project(number, history[number]) for number in sorted(affected)]
+        )
+    await store_dead_letters(conn, personal_data, batch.dead)
+    outcomes = await batch.outcomes(conn, checkpoint, edge)
+    return outcomes, batch.committed
 
 
 @dataclass(frozen=True, slots=True)

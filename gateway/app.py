@@ -13,8 +13,7 @@ from starlette.types import ASGIApp
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from gateway.graphql_view import GraphQLView
-from gateway.ingest.connector_endpoint import ingest_from_connector
-from gateway.ingest.endpoint import ingest_events
+from gateway.ingest import ingest_events, ingest_from_connector
 from gateway.metrics import HttpMetricsMiddleware, Metrics, metrics_endpoint
 from gateway.pulling import start_pulling
 from gateway.request_id import RequestIdMiddleware

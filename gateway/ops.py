@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from connectors import Instance, Kind, SourceHealth
 from gateway.freshness import pulled, read_sync_times, source_state
-from gateway.ingest.replay import ReplayReport, replay_dead_letters
+from gateway.ingest import ReplayReport, replay_dead_letters
 from gateway.pulling import Pulling
 from gateway.runtime import Runtime
 from gateway.settings import Settings

@@ -138,7 +138,7 @@ def synced_at(moment: datetime | None) -> str:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    from gateway.ingest.deadletters import list_dead_letters
+    from gateway.ingest import list_dead_letters
     from gateway.runtime import Runtime
 
     async def run() -> int:

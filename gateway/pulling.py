@@ -1,5 +1,5 @@
 """Runs the pull connectors inside the gateway process: their cursors live in the database,
-and every page goes through the same delivery path as a push (translate, validate, link,
+and every page goes through the same ingest pipeline as a push (translate, validate, link,
 commit, dead-letter what cannot be used)."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from sqlalchemy import func, insert, select, update
 from connectors import Instance, Page, PullRunner
 from gateway.events import Layer, milestones_where
 from gateway.freshness import pulled
-from gateway.ingest.delivery import deliver
+from gateway.ingest import connector_source, ingest
 from gateway.runtime import Runtime
 from gateway.tables import connector_state, shipments, tracking_links
 
@@ -105,9 +105,10 @@ async def start_pulling(runtime: Runtime) -> Pulling | None:
 
     async def deliver_page(instance: Instance, page: Page) -> None:
         # NotCommitted propagates: the runner keeps the cursor and fetches the page again.
+        source = connector_source(instance)
         for payload in page.payloads:
-            status, answer = await deliver(
-                runtime, instance, payload, content_type=page.content_type, delivery_id=None
+            status, answer = await ingest(
+                runtime, source, payload, content_type=page.content_type, delivery_id=None
             )
             runtime.metrics.ingest_answer(instance.id, status, answer)
 

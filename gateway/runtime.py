@@ -17,7 +17,7 @@ from connectors import ConnectorConfigError, Instance, load_instances
 from gateway.auth import Authenticator, load_or_create_secret, parse_secret
 from gateway.cache import create_cache
 from gateway.db import SchemaOutOfDate, Writer, check_schema, create_engine, migrate
-from gateway.ingest.linking import Releaser
+from gateway.ingest import Releaser
 from gateway.ledger import NoteSigner, load_or_create_signing_key, load_signing_key
 from gateway.metrics import Metrics
 from gateway.production_keys import (

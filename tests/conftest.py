@@ -24,7 +24,7 @@ from starlette.applications import Starlette
 from connectors.webhooks import signature_headers
 from gateway.app import create_app
 from gateway.events import WebhookSecret
-from gateway.ingest.deadletters import list_dead_letters
+from gateway.ingest import list_dead_letters
 from gateway.runtime import Runtime
 from gateway.sequencer import DeadLetter
 from gateway.settings import DevKeys, Settings

@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from connectors import TRACKING_SUBJECT, to_draft
 from gateway.db import Writer
 from gateway.events import EventDraft, Layer, OrderMilestone
-from gateway.sequencer import Sequencer, Submission
+from gateway.sequencer import PayloadSealer, Sequencer, Submission
 from gateway.tables import orders, parked_events, tracking_links
 from gateway.timeline.model import LoggedEvent
 from privacy.vault import Vault
@@ -50,6 +50,11 @@ def linked(draft: EventDraft, order_number: str, shipment_id: str) -> EventDraft
     if isinstance(details.get("shipment"), dict):
         details["shipment"] = {**details["shipment"], "id": shipment_id}
     return replace(draft, order_number=order_number, shipment_id=shipment_id, details=details)
+
+
+def needs_linking(submissions: Sequence[Submission], *, require_known_order: bool) -> bool:
+    """Whether `resolve` has anything to look up; if not, every submission is ready as is."""
+    return require_known_order or any(tracking_number(s.draft) for s in submissions)
 
 
 async def resolve(
@@ -104,7 +109,7 @@ async def _placed_orders(conn: AsyncConnection, numbers: set[str]) -> set[str]:
 
 async def park(
     conn: AsyncConnection,
-    vault: Vault,
+    vault: PayloadSealer,
     waiting: Sequence[tuple[Submission, str]],
     now: datetime,
 ) -> list[str]:

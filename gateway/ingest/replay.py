@@ -14,16 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from connectors import PayloadError
-from connectors.cloudevents import CONNECTOR as NORMALIZED_EVENTS
 from gateway.ingest.deadletters import list_dead_letters, record_attempt
-from gateway.ingest.delivery import (
-    NotCommitted,
-    deliver,
-    ingest_normalized,
-    requires_known_order,
-)
-from gateway.runtime import Runtime
+from gateway.ingest.pipeline import NotCommitted, ingest
+from gateway.ingest.ports import IngestPorts
+from gateway.ingest.sources import connector_source, normalized_source, requires_known_order
 from gateway.sequencer import NORMALIZED, DeadLetter
 
 
@@ -44,12 +38,12 @@ class ReplayReport:
 
 
 async def replay_dead_letters(
-    runtime: Runtime, *, ids: Sequence[str] = (), source: str | None = None
+    ports: IngestPorts, *, ids: Sequence[str] = (), source: str | None = None
 ) -> ReplayReport:
     """Replay the pending letters (or only `ids`; only `source`'s when given)."""
-    async with runtime.engine.connect() as conn:
+    async with ports.engine.connect() as conn:
         letters = await list_dead_letters(
-            conn, runtime.vault, status=None if ids else "pending", ids=ids
+            conn, ports.vault, status=None if ids else "pending", ids=ids
         )
     report = ReplayReport()
     for missing in sorted(set(ids) - {d.id for d in letters}):
@@ -61,13 +55,13 @@ async def replay_dead_letters(
             when = f"{letter.replayed_at:%Y-%m-%d %H:%M:%S}" if letter.replayed_at else "earlier"
             report.add("skipped", letter.id, f"already replayed ({when}); nothing to do")
             continue
-        await _replay_one(runtime, letter, report)
+        await _replay_one(ports, letter, report)
     return report
 
 
-async def _replay_one(runtime: Runtime, letter: DeadLetter, report: ReplayReport) -> None:
+async def _replay_one(ports: IngestPorts, letter: DeadLetter, report: ReplayReport) -> None:
     try:
-        answer = await _reprocess(runtime, letter)
+        answer = await _reprocess(ports, letter)
     except NotCommitted:
         report.add("failed", letter.id, "the log is unavailable; left pending")
         return
@@ -75,8 +69,8 @@ async def _replay_one(runtime: Runtime, letter: DeadLetter, report: ReplayReport
         report.add("skipped", letter.id, f"source {letter.source} is not configured; skipped")
         return
     failure = failure_reason(answer)
-    async with runtime.writer.transaction() as conn:
-        counted = await record_attempt(conn, letter.id, failure=failure, now=runtime.clock())
+    async with ports.writer.transaction() as conn:
+        counted = await record_attempt(conn, letter.id, failure=failure, now=ports.clock())
     if not counted:
         report.add("skipped", letter.id, "replayed meanwhile by another run; nothing to do")
     elif failure is None:
@@ -86,33 +80,23 @@ async def _replay_one(runtime: Runtime, letter: DeadLetter, report: ReplayReport
         report.add("failed", letter.id, f"still failing (attempt {attempt}); kept: {failure}")
 
 
-async def _reprocess(runtime: Runtime, letter: DeadLetter) -> dict[str, Any] | None:
+async def _reprocess(ports: IngestPorts, letter: DeadLetter) -> dict[str, Any] | None:
     """The ingestion answer for the letter's payload, or None if its source is unknown."""
-    instance = runtime.connectors.get(letter.source)
-    delivery = f"replay:{letter.id}"
+    instance = ports.connectors.get(letter.source)
     if instance is not None and letter.content_type != NORMALIZED:
-        _, answer = await deliver(
-            runtime,
-            instance,
-            letter.payload,
-            content_type=letter.content_type,
-            delivery_id=delivery,
-            received_at=letter.received_at,
-            replaying=letter.id,
-        )
-        return answer
-    if instance is None and letter.source not in runtime.settings.ingest_secrets:
+        source = connector_source(instance)
+    elif instance is None and letter.source not in ports.settings.ingest_secrets:
         return None
-    try:
-        events = NORMALIZED_EVENTS.translate(letter.payload, content_type=NORMALIZED).events
-    except PayloadError as exc:
-        return {"source": letter.source, "error": str(exc)}
-    _, answer = await ingest_normalized(
-        runtime,
-        letter.source,
-        events,
-        delivery_id=delivery,
-        require_known_order=instance is not None and requires_known_order(instance),
+    else:
+        known = instance is not None and requires_known_order(instance)
+        source = normalized_source(letter.source, require_known_order=known)
+    _, answer = await ingest(
+        ports,
+        source,
+        letter.payload,
+        content_type=letter.content_type,
+        delivery_id=f"replay:{letter.id}",
+        received_at=letter.received_at,
         replaying=letter.id,
     )
     return answer

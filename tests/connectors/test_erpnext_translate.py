@@ -102,7 +102,7 @@ def test_redelivery_and_every_snapshot_repeat_the_same_placed_id() -> None:
 
 class Gateway:
     """The sequencer's rules in miniature: dedup by id, then the transition check against
-    the state in force at the moment the event says it happened (ingest/sequencer.py)."""
+    the state in force at the moment the event says it happened (gateway/sequencer/)."""
 
     def __init__(self) -> None:
         self.past: dict[str, list[LoggedEvent]] = {}

@@ -17,7 +17,7 @@ import httpx
 from connectors import Instance, PushConnector, SignatureError, Translation, parse_instances
 from connectors.ups import CONNECTOR as UPS_CONNECTOR
 from gateway.demo import DemoConnectors, Simulator, SimulatorConfig, UpsTracking
-from gateway.ingest.delivery import translate
+from gateway.ingest import translate
 
 START = datetime(2026, 11, 20, 8, 0, 17, tzinfo=UTC)
 CONNECTORS = DemoConnectors.generate()

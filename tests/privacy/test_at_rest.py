@@ -44,7 +44,7 @@ from gateway.demo import DemoConnectors, Simulator, SimulatorConfig, UpsTracking
 from gateway.demo.fake_ups import FakeUps
 from gateway.demo.runner import pull_now
 from gateway.events import WebhookSecret
-from gateway.ingest.delivery import translate
+from gateway.ingest import translate
 from gateway.settings import Settings
 from tests.conftest import (
     POSTGRES_URL,

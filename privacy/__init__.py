@@ -21,7 +21,9 @@ from privacy.keys import (
     wrap_data_key,
     wrapped_version,
 )
+from privacy.marker import PERSONAL, marked_fields, personal
 from privacy.policy import (
+    CLEAR,
     PII_FIELDS,
     POLICY,
     POLICY_VERSION,
@@ -48,6 +50,8 @@ from privacy.sealed import (
 )
 
 __all__ = [
+    "CLEAR",
+    "PERSONAL",
     "PII_FIELDS",
     "POLICY",
     "POLICY_VERSION",
@@ -63,6 +67,8 @@ __all__ = [
     "Rule",
     "apply",
     "decide",
+    "marked_fields",
+    "personal",
     "policy_table",
     "validate_policy",
     "BlindIndex",

@@ -4,7 +4,7 @@ A client mistake is shown to the client as it is and logged at INFO as one line,
 traceback; anything else is masked ("Unexpected error.") and logged at ERROR with its
 traceback. To mark an exception raised in a resolver as a client mistake, raise (a subclass
 of) `ClientError`; its message must be safe to show and to log (no personal data).
-`BadArgument` and `Forbidden` in resolvers/query.py are such subclasses. Syntax and
+`BadArgument` and `Forbidden` below are such subclasses. Syntax and
 validation errors, which graphql-core raises as a `GraphQLError` with no `original_error`,
 are client mistakes too.
 
@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import re
 
+import strawberry
 from graphql import GraphQLError, get_operation_ast
 from strawberry.types import ExecutionContext
 
@@ -33,6 +34,20 @@ _NUMBER = re.compile(r"[+-]?\d[\d.eE+-]*")
 
 class ClientError(Exception):
     """A mistake of the caller (bad argument, no right, unknown thing); safe to show."""
+
+
+class BadArgument(ClientError, ValueError):
+    """A client mistake; its message is safe to show."""
+
+
+class Forbidden(BadArgument):
+    """The viewer may not do this; safe to show (it names no data)."""
+
+
+@strawberry.type(description="A problem with the input or the caller's rights.")
+class UserError:
+    field: str | None
+    message: str
 
 
 def is_client_mistake(error: GraphQLError) -> bool:

@@ -1,4 +1,5 @@
-"""The strawberry schema and its hardening extensions. `schema.graphql` is exported from here."""
+"""The strawberry schema: the domains' roots merged, and the cross-cutting extensions.
+`schema.graphql` is exported from here."""
 
 from __future__ import annotations
 
@@ -6,34 +7,29 @@ from collections.abc import Callable
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import (
-    DisableIntrospection,
-    MaskErrors,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    SchemaExtension,
-    ValidationCache,
-)
+from strawberry.extensions import DisableIntrospection, SchemaExtension
 from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from privacy import validate_policy
-from resolvers.errors import is_client_mistake, log_errors
-from resolvers.mutation import Mutation
-from resolvers.outcome import OperationObserver, OperationOutcome
-from resolvers.query import Query
-from resolvers.subscription import Subscription
+from resolvers.errors import log_errors
+from resolvers.extensions import (
+    OperationObserver,
+    OperationOutcome,
+    document_caches,
+    document_limits,
+    masked_errors,
+)
+from resolvers.ledger import LedgerQuery
+from resolvers.order import OrderQuery, OrderSubscription
+from resolvers.personal_data import PersonalDataMutation, PersonalDataQuery
+from resolvers.sources import SourcesQuery
 
-MAX_DEPTH = 10
-MAX_ALIASES = 15
-MAX_TOKENS = 2000
-
-
-def _is_internal(error: GraphQLError) -> bool:
-    """Mask everything except validation errors and our own client-facing errors."""
-    return not is_client_mistake(error)
+# Each domain contributes its fields; the merge order is the field order of the SDL.
+Query = merge_types("Query", (OrderQuery, PersonalDataQuery, SourcesQuery, LedgerQuery))
+Mutation = merge_types("Mutation", (PersonalDataMutation,))
+Subscription = merge_types("Subscription", (OrderSubscription,))
 
 
 class Schema(strawberry.Schema):
@@ -49,13 +45,9 @@ def build_schema(
     *, introspection: bool = True, observe_operation: OperationObserver | None = None
 ) -> strawberry.Schema:
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
-        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-        lambda: ParserCache(maxsize=256),
-        # Validation is a fifth of a small query's CPU; the same documents come back all day.
-        lambda: ValidationCache(maxsize=256),
-        lambda: MaskErrors(should_mask_error=_is_internal, error_message="Unexpected error."),
+        *document_limits(),
+        *document_caches(),
+        masked_errors,
     ]
     if not introspection:
         extensions.append(DisableIntrospection)

@@ -18,7 +18,7 @@ from gateway.app import create_app
 from gateway.events import WebhookSecret
 from gateway.metrics import MAX_OPERATION_NAME_LENGTH, MAX_OPERATION_NAMES, Metrics
 from gateway.pulling import Pulling
-from resolvers import query as query_module
+from resolvers.order import query as query_module
 from tests.conftest import (
     Clock,
     Gateway,

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from privacy import Role
-from resolvers import query as query_module
+from resolvers.order import query as query_module
 from tests.conftest import Gateway
 
 PHONE = "8613800001234"

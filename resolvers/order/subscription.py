@@ -15,9 +15,10 @@ from typing import Annotated
 import strawberry
 
 from resolvers.context import Info
+from resolvers.errors import BadArgument
 from resolvers.loaders import Loaders
-from resolvers.query import BadArgument, load_order
-from resolvers.types import Order
+from resolvers.order.query import load_order
+from resolvers.order.types import Order
 
 # Re-authorize at least this often even when nothing happens, so an expired token or a
 # revoked right does not keep a quiet subscription open.
@@ -29,7 +30,7 @@ class AccessEnded(BadArgument):
 
 
 @strawberry.type
-class Subscription:
+class OrderSubscription:
     @strawberry.subscription(
         description="The order now and after every change, as this viewer may see it. "
         "Same arguments and rules as Query.order; ends when access ends."

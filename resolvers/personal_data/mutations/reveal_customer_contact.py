@@ -1,24 +1,20 @@
-"""Mutations on personal data: the audited reveal and erasure. Both answer with typed user
-errors, never an exception message, and both write to the signed log before they act."""
+"""The audited reveal: an order's personal data in clear for staff. Answers with typed user
+errors, never an exception message, and writes to the signed log before it answers."""
 
 from __future__ import annotations
 
 import contextlib
-import re
 from enum import Enum
 
 import strawberry
 
 from gateway.audit import AuditEntry, AuditNotRecorded, record
-from gateway.erase import erase
 from gateway.events import AuditMilestone
-from privacy import Role
-from privacy.erasure import UnknownCustomer
 from resolvers.context import Info
-from resolvers.present import present_revealed
-from resolvers.types import RevealedContact
-
-TICKET = re.compile(r"^[A-Za-z0-9#:._-]{1,64}$")
+from resolvers.errors import UserError
+from resolvers.personal_data.present import present_revealed
+from resolvers.personal_data.tickets import TICKET
+from resolvers.personal_data.types import RevealedContact
 
 
 @strawberry.enum(
@@ -33,25 +29,10 @@ class RevealPurpose(Enum):
     LEGAL_REQUEST = "legal_request"
 
 
-@strawberry.type(description="A problem with the input or the caller's rights.")
-class UserError:
-    field: str | None
-    message: str
-
-
 @strawberry.type
 class RevealPayload:
     revealed: RevealedContact | None
     audit_event_id: strawberry.ID | None
-    user_errors: list[UserError]
-
-
-@strawberry.type
-class ErasurePayload:
-    customer_ref: str | None
-    order_numbers: list[str]
-    already_erased: bool
-    audit_event_ids: list[strawberry.ID]
     user_errors: list[UserError]
 
 
@@ -61,18 +42,8 @@ def _reveal_error(message: str, field: str | None = None) -> RevealPayload:
     )
 
 
-def _erasure_error(message: str, field: str | None = None) -> ErasurePayload:
-    return ErasurePayload(
-        customer_ref=None,
-        order_numbers=[],
-        already_erased=False,
-        audit_event_ids=[],
-        user_errors=[UserError(field=field, message=message)],
-    )
-
-
 @strawberry.type
-class Mutation:
+class RevealCustomerContact:
     @strawberry.mutation(
         description="Agents and administrators: the order's personal data in clear. Writes an "
         "audit record (who, role, which fields, which order, purpose, policy version; never "
@@ -121,39 +92,4 @@ class Mutation:
             return _reveal_error("the reveal could not be audited, so nothing is shown; retry")
         return RevealPayload(
             revealed=revealed, audit_event_id=strawberry.ID(event_id), user_errors=[]
-        )
-
-    @strawberry.mutation(
-        description="Administrators: erase a customer's personal data (crypto-shredding their "
-        "key) and write a customer_erased record into each of their orders' timelines."
-    )
-    async def erase_customer(
-        self, info: Info, customer_ref: str, ticket: str | None = None
-    ) -> ErasurePayload:
-        context = info.context
-        viewer = context.viewer
-        if viewer.role is not Role.ADMIN or viewer.expired(context.runtime.clock()):
-            return _erasure_error("only administrators may erase customers")
-        if ticket is not None and not TICKET.match(ticket):
-            return _erasure_error("a ticket reference is 1-64 letters, digits or #:._-", "ticket")
-        if not customer_ref or len(customer_ref) > 64:
-            return _erasure_error("customerRef must be 1 to 64 characters", "customerRef")
-        try:
-            report = await erase(
-                context.runtime,
-                customer_ref,
-                actor=viewer.subject or "unknown",
-                role=viewer.role,
-                ticket=ticket,
-            )
-        except UnknownCustomer:
-            return _erasure_error(f"no customer {customer_ref}", "customerRef")
-        except AuditNotRecorded:
-            return _erasure_error("erased, but the audit records failed: run it again")
-        return ErasurePayload(
-            customer_ref=report.customer_ref,
-            order_numbers=list(report.order_numbers),
-            already_erased=report.already_erased,
-            audit_event_ids=[strawberry.ID(i) for i in report.audit_event_ids],
-            user_errors=[],
         )

@@ -1,0 +1,18 @@
+"""Cross-cutting GraphQL behaviour, one strawberry extension (or configured set) per module."""
+
+from resolvers.extensions.caches import document_caches
+from resolvers.extensions.limits import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS, document_limits
+from resolvers.extensions.masking import masked_errors
+from resolvers.extensions.outcome import OperationObserver, OperationOutcome, outcome_of
+
+__all__ = [
+    "MAX_ALIASES",
+    "MAX_DEPTH",
+    "MAX_TOKENS",
+    "OperationObserver",
+    "OperationOutcome",
+    "document_caches",
+    "document_limits",
+    "masked_errors",
+    "outcome_of",
+]

@@ -9,12 +9,16 @@ key; the resolvers only use it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Final
 
 import strawberry
-from graphql import GraphQLObjectType
+from graphql import GraphQLObjectType, GraphQLOutputType, GraphQLScalarType, get_named_type
 
 PERSONAL: Final = "orderlens.personal"
+# Scalar field names that are personal data wherever they appear: such a field without the
+# marker stops start-up, so a contact detail cannot slip onto another type unmasked.
+PERSONAL_NAMES: Final = ("phone", "email", "street", "postalcode", "signername")
 # Where strawberry keeps a GraphQL field's own definition (and so its metadata).
 _DEFINITION: Final = "strawberry-definition"
 
@@ -36,3 +40,42 @@ def marked_fields(schema: strawberry.Schema) -> frozenset[str]:
             if PERSONAL in getattr(definition, "metadata", {}):
                 found.add(f"{type_name}.{field_name}")
     return frozenset(found)
+
+
+def marker_problems(
+    schema: strawberry.Schema,
+    marked: frozenset[str],
+    listed: frozenset[str],
+    mixed: Mapping[str, tuple[str, ...]],
+    personal_types: Mapping[str, tuple[str, ...]],
+) -> list[str]:
+    """Marked fields the policy does not list, fields listed on mixed types that lost their
+    marker, and scalar fields named like contact data that carry no marker (the fields of
+    wholly personal types are checked by the policy itself)."""
+    problems: list[str] = []
+    for key in sorted(marked - listed):
+        problems.append(f"{key} is marked personal but is not a listed PII field")
+    type_map = schema._schema.type_map
+    for type_name, fields in mixed.items():
+        gql_type = type_map.get(type_name)
+        if not isinstance(gql_type, GraphQLObjectType):
+            continue  # a schema without this type (a test's) has nothing to check here
+        for name in fields:
+            if name not in gql_type.fields:
+                problems.append(f"{type_name}.{name} is in the policy but not in the schema")
+            elif f"{type_name}.{name}" not in marked:
+                problems.append(f"{type_name}.{name} is personal but not marked personal()")
+    for type_name, gql_type in type_map.items():
+        if type_name.startswith("__") or not isinstance(gql_type, GraphQLObjectType):
+            continue
+        for name, field in gql_type.fields.items():
+            key = f"{type_name}.{name}"
+            if key in marked or type_name in personal_types or not _is_scalar(field.type):
+                continue
+            if name.lower().endswith(PERSONAL_NAMES):
+                problems.append(f"{key} looks like personal data: declare it with personal()")
+    return problems
+
+
+def _is_scalar(gql_type: GraphQLOutputType) -> bool:
+    return isinstance(get_named_type(gql_type), GraphQLScalarType)

@@ -2,8 +2,10 @@
 
 Every role × field pair is written out, Deny included, so a review reads the whole policy
 and a field added to the schema without grants fails start-up (validate_policy) instead of
-being exposed (the deny-list failure mode). Agents and admins see clear values only through
-the audited reveal, which is handled elsewhere; REVEALABLE says what it may show.
+being exposed (the deny-list failure mode). Personal fields are also found on the schema
+itself: any type declares one with `privacy.personal()`, and validate_policy walks them all.
+Agents and admins see clear values only through the audited reveal, which is handled
+elsewhere; REVEALABLE says what it may show.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import ClassVar, Final, Literal
 import strawberry
 from graphql import GraphQLObjectType
 
+from privacy.marker import marked_fields, marker_problems
 from privacy.mask import (
     LEVELS,
     Level,
@@ -145,8 +148,22 @@ PII_FIELDS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
 )
 
 
+# Personal fields on types that also hold other data (e.g. a personal field on Order): each
+# must carry the personal() marker in the schema, and has a row in every role's grants.
+PII_ON_MIXED_TYPES: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType({})
+
+# Scalar field names that are personal data wherever they appear: such a field without the
+# marker stops start-up, so a contact detail cannot slip onto another type unmasked.
+PERSONAL_NAMES: Final = ("phone", "email", "street", "postalcode", "signername")
+
+
 def pii_fields() -> frozenset[str]:
-    return frozenset(f"{t}.{f}" for t, fields in PII_FIELDS.items() for f in fields)
+    return frozenset(_ordered_pii_fields())
+
+
+def _ordered_pii_fields() -> list[str]:
+    listed = [*PII_FIELDS.items(), *PII_ON_MIXED_TYPES.items()]
+    return [f"{t}.{f}" for t, fields in listed for f in fields]
 
 
 # Partial means "this field's own partial mask"; a field without one cannot be granted Partial.
@@ -284,7 +301,9 @@ def validate_policy(
     schema: strawberry.Schema, policy: Mapping[tuple[Role, str], Grant] = POLICY
 ) -> None:
     """Start-up check that the policy and the schema name the same PII fields, and that every
-    such field has an explicit grant for every role. Raises PolicyError listing all problems."""
+    such field has an explicit grant for every role: the fields of the listed PII types, and
+    every field marked personal() on any type of the schema. Raises PolicyError listing all
+    problems."""
     problems: list[str] = []
     known = pii_fields()
     type_map = schema._schema.type_map
@@ -299,13 +318,15 @@ def validate_policy(
             continue
         schema_fields.update(f"{type_name}.{f}" for f in gql_type.fields)
     present_types = {t for t in PII_FIELDS if isinstance(type_map.get(t), GraphQLObjectType)}
+    marked = marked_fields(schema)
+    problems.extend(marker_problems(schema, marked, pii_fields(), PII_ON_MIXED_TYPES, PII_FIELDS))
     for key in sorted(known | {f for _, f in policy}):
         type_name = key.partition(".")[0]
         if key not in known:
             problems.append(f"{key} has grants but is not a listed PII field")
         elif type_name in present_types and key not in schema_fields:
             problems.append(f"{key} is in the policy but not in the schema")
-    for key in sorted(schema_fields):
+    for key in sorted(schema_fields | marked):
         for role in Role:
             if (role, key) not in policy:
                 problems.append(f"{key} has no grant for role {role}")
@@ -318,7 +339,7 @@ def validate_policy(
 
 def policy_table() -> list[dict[str, str]]:
     """The policy as rows for documentation, in role and field order."""
-    ordered = [f"{t}.{f}" for t, fields in PII_FIELDS.items() for f in fields]
+    ordered = _ordered_pii_fields()
     rows: list[dict[str, str]] = []
     for role in Role:
         for key in ordered:

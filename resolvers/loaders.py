@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import and_, false, literal, or_, select, union_all
 from strawberry.dataloader import DataLoader
 
-from gateway.events import Layer, ServiceMilestone
+from gateway.events import Layer, milestones_where
 from gateway.freshness import read_sync_times
 from gateway.ledger import build_receipt
 from gateway.ledger.store import StoredCheckpoint, latest_checkpoint, verified_inclusion_proofs
@@ -26,15 +26,7 @@ from privacy import OrderPii
 
 MAX_PAGE = 500
 # A job is open from booking until it ends (trained, failed or cancelled).
-OPEN_JOB = frozenset(
-    {
-        ServiceMilestone.INSTALLATION_BOOKED,
-        ServiceMilestone.INSTALLATION_RESCHEDULED,
-        ServiceMilestone.TECHNICIAN_EN_ROUTE,
-        ServiceMilestone.TECHNICIAN_ON_SITE,
-        ServiceMilestone.COMMISSIONED,
-    }
-)
+OPEN_JOB = frozenset(milestones_where(Layer.SERVICE, lambda row: row.open_job))
 
 
 @dataclass(frozen=True, slots=True)

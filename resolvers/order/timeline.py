@@ -7,7 +7,7 @@ from typing import Any
 
 import strawberry
 
-from gateway.events import Layer
+from gateway.events import milestone_info
 from gateway.timeline.model import LoggedEvent
 from resolvers.access import Access
 from resolvers.context import Info
@@ -22,47 +22,6 @@ from resolvers.order.timeline_types import (
     TimelineEvent,
 )
 
-TITLES: dict[str, str] = {
-    "order.placed": "Order placed",
-    "order.confirmed": "Order confirmed",
-    "order.payment_authorized": "Payment authorized",
-    "order.payment_captured": "Payment received",
-    "order.on_hold": "Order on hold",
-    "order.backordered": "Waiting for stock",
-    "order.allocated": "Stock reserved in the warehouse",
-    "order.picking": "Being picked in the warehouse",
-    "order.picked": "Picked in the warehouse",
-    "order.packed": "Packed",
-    "order.shipped": "Shipped",
-    "order.partially_shipped": "Partly shipped",
-    "order.out_for_delivery": "Out for delivery",
-    "order.partially_delivered": "Partly delivered",
-    "order.delivered": "Delivered",
-    "order.completed": "Completed",
-    "order.cancelled": "Order cancelled",
-    "order.return_requested": "Return requested",
-    "order.return_received": "Return received",
-    "order.refunded": "Refunded",
-    "shipment.registered": "Shipment registered",
-    "shipment.label_created": "Shipping label created",
-    "shipment.picked_up": "Handed to the carrier",
-    "shipment.in_transit": "In transit",
-    "shipment.out_for_delivery": "Out for delivery",
-    "shipment.available_for_pickup": "Ready for pickup",
-    "shipment.delivery_attempted": "Delivery attempted",
-    "shipment.exception": "Shipment problem",
-    "shipment.delivered": "Delivered",
-    "shipment.returning": "Returning to sender",
-    "shipment.returned": "Returned to sender",
-    "shipment.cancelled": "Shipment cancelled",
-    "shipment.stale": "No news from the carrier",
-}
-
-
-def title(layer: Layer, milestone: str) -> str:
-    key = f"{layer.value}.{milestone}"
-    return TITLES.get(key, milestone.replace("_", " ").capitalize())
-
 
 def present_event(event: LoggedEvent) -> TimelineEvent:
     data = event.data
@@ -72,7 +31,7 @@ def present_event(event: LoggedEvent) -> TimelineEvent:
         seq=event.seq,
         layer=event.layer,
         milestone=event.milestone.value,
-        title=title(event.layer, event.milestone.value),
+        title=milestone_info(event.milestone).title,  # the one milestone table
         reason=event.reason,
         occurred_at=event.occurred_at,
         received_at=event.received_at,

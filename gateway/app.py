@@ -15,10 +15,10 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from gateway.graphql_view import GraphQLView
 from gateway.ingest import ingest_events, ingest_from_connector
 from gateway.metrics import HttpMetricsMiddleware, Metrics, metrics_endpoint
-from gateway.pulling import start_pulling
 from gateway.request_id import RequestIdMiddleware
 from gateway.runtime import Runtime
 from gateway.settings import Settings
+from gateway.sources import start_pulling
 from gateway.web.assets import STATIC_ROUTE, StaticAssets
 from gateway.wellknown import LOG_KEY_PATH, checkpoint, liveness, log_key, readiness
 from resolvers import build_schema

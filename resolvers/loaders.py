@@ -15,10 +15,10 @@ from sqlalchemy import and_, false, literal, or_, select, union_all
 from strawberry.dataloader import DataLoader
 
 from gateway.events import Layer, milestones_where
-from gateway.freshness import read_sync_times
 from gateway.ledger import build_receipt
 from gateway.ledger.store import StoredCheckpoint, latest_checkpoint, verified_inclusion_proofs
 from gateway.runtime import Runtime
+from gateway.sources import read_sync_times
 from gateway.tables import events
 from gateway.timeline.model import LoggedEvent, OrderView
 from gateway.timeline.store import read_orders

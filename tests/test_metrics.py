@@ -17,7 +17,7 @@ from connectors.pull import BreakerState
 from gateway.app import create_app
 from gateway.events import WebhookSecret
 from gateway.metrics import MAX_OPERATION_NAME_LENGTH, MAX_OPERATION_NAMES, Metrics
-from gateway.pulling import Pulling
+from gateway.sources import Pulling
 from resolvers.order import query as query_module
 from tests.conftest import (
     Clock,

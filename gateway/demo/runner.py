@@ -21,9 +21,9 @@ from gateway.demo.native import UpsTracking
 from gateway.demo.script import UPS
 from gateway.demo.simulator import Simulator, SimulatorConfig
 from gateway.listen import bind
-from gateway.pulling import Pulling
 from gateway.runtime import Runtime
 from gateway.settings import Settings
+from gateway.sources import Pulling
 from gateway.tables import orders
 from gateway.wellknown import LOG_KEY_PATH
 from privacy import Role

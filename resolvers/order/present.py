@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from gateway.events import Reason, parse_iso
-from gateway.freshness import SourceState
+from gateway.sources import SourceState
 from gateway.timeline.model import OrderView, ShipmentView
 from privacy import OrderPii, Proof
 from resolvers.access import Access

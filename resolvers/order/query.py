@@ -7,7 +7,7 @@ from typing import Annotated
 
 import strawberry
 
-from gateway.freshness import source_state
+from gateway.sources import source_state
 from resolvers.access import authorize
 from resolvers.context import Info
 from resolvers.errors import BadArgument, Forbidden

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from gateway.ops import connector_health
+from gateway.sources import connector_health
 from resolvers.context import Info
 from resolvers.errors import Forbidden
 from resolvers.sources.types import SourceStatus

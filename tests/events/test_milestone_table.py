@@ -28,7 +28,7 @@ from gateway.events import (
     parse_event_type,
     rank,
 )
-from gateway.pulling import FINAL_SHIPMENT_STATES
+from gateway.sources import FINAL_SHIPMENT_STATES
 from gateway.timeline.model import LoggedEvent
 from gateway.timeline.project import project, rollup
 from gateway.timeline.transitions import transition_error

@@ -15,8 +15,7 @@ import pytest
 from connectors import PayloadError, Translation
 from connectors.cloudevents import CloudEventsConnector
 from gateway.cli import main
-from gateway.ingest import list_dead_letters
-from gateway.ops import ReplayReport, replay_dead_letters
+from gateway.ingest import ReplayReport, list_dead_letters, replay_dead_letters
 from gateway.sequencer import NORMALIZED, DeadLetter
 from tests.conftest import (
     START,

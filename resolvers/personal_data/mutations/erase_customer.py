@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import strawberry
 
-from gateway.audit import AuditNotRecorded
-from gateway.erase import erase
+from gateway.audit import AuditNotRecorded, erase
 from privacy import Role
 from privacy.erasure import UnknownCustomer
 from resolvers.context import Info

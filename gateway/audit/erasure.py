@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from gateway.audit import AuditEntry, record
+from gateway.audit.records import AuditEntry, record
 from gateway.events import AuditMilestone, Layer
 from gateway.runtime import Runtime
 from gateway.tables import events

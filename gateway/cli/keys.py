@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
+from gateway.cli.keys_generate import add_generate_command, version_number
 from gateway.settings import Settings, redact_url
 
 if TYPE_CHECKING:
@@ -43,8 +44,6 @@ Action = Callable[[argparse.Namespace, Session], Awaitable[int]]
 
 
 def add_keys_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from gateway.keys_generate import add_generate_command
-
     keys = commands.add_parser(
         "keys", help="master keys: status, rotate, rewrap, retire; generate any secret"
     )
@@ -66,13 +65,6 @@ def add_keys_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
     retire = actions.add_parser("retire", help="destroy a version that no longer wraps keys")
     retire.add_argument("version", type=version_number, metavar="VERSION")
     retire.set_defaults(run=command(retire_key))
-
-
-def version_number(text: str) -> int:
-    # Not echoed, like every other key-related input: a pasted key must not reach a terminal log.
-    if not text.isascii() or not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError("VERSION must be a positive number")
-    return int(text)
 
 
 # -- running a command -----------------------------------------------------------------------
@@ -179,11 +171,11 @@ def listed(versions: list[int]) -> str:
 
 
 def out(line: str = "") -> None:
-    print(line)  # noqa: T201 - a CLI prints
+    print(line)
 
 
 def err(line: str) -> None:
-    print(line, file=sys.stderr)  # noqa: T201 - a CLI prints
+    print(line, file=sys.stderr)
 
 
 # -- status ----------------------------------------------------------------------------------

@@ -11,11 +11,11 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from gateway.admin_cli import add_admin_commands
-from gateway.keys_cli import add_keys_commands
+from gateway.cli.admin import add_admin_commands
+from gateway.cli.keys import add_keys_commands
+from gateway.cli.ops import add_ops_commands
 from gateway.listen import CannotListen
 from gateway.logging_setup import configure_logging
-from gateway.ops_cli import add_ops_commands
 from gateway.settings import DevKeys, Settings, SettingsError, parse_log_format
 
 
@@ -197,7 +197,3 @@ def run_rebuild(args: argparse.Namespace) -> int:
         return 0 if report.identical else 1
 
     return asyncio.run(run())
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

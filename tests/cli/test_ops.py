@@ -13,7 +13,8 @@ import pytest
 from connectors import PayloadError, Translation
 from connectors.cloudevents import CloudEventsConnector
 from gateway.cli import main
-from gateway.ops import connector_health, replay_dead_letters
+from gateway.ingest import replay_dead_letters
+from gateway.sources import connector_health
 from tests.conftest import Gateway, placed
 from tests.connectors.test_push_endpoint import CONFIG, SECRET, gw, push
 

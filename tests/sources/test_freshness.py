@@ -9,7 +9,7 @@ from pydantic import SecretStr
 from connectors import Instance
 from connectors.ups import CONNECTOR as UPS
 from connectors.ups import UpsConfig
-from gateway.freshness import source_state
+from gateway.sources import source_state
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 

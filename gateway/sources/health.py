@@ -1,4 +1,5 @@
-"""Operations on connector instances and dead letters, behind the CLI (and tests)."""
+"""The health of every configured source (sync times, dead letters, parked events, the pull
+runner's breaker), behind `orderlens connectors` and the `sources` query."""
 
 from __future__ import annotations
 
@@ -11,11 +12,10 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from connectors import Instance, Kind, SourceHealth
-from gateway.freshness import pulled, read_sync_times, source_state
-from gateway.ingest import ReplayReport, replay_dead_letters
-from gateway.pulling import Pulling
 from gateway.runtime import Runtime
 from gateway.settings import Settings
+from gateway.sources.freshness import pulled, read_sync_times, source_state
+from gateway.sources.pulling import Pulling
 from gateway.tables import dead_letters, parked_events
 
 
@@ -131,6 +131,3 @@ def instance_mode(instance: Instance) -> str:
 
 def _pairs(rows: Any) -> dict[Any, Any]:
     return {key: value for key, value in rows}
-
-
-__all__ = ["ConnectorHealth", "ReplayReport", "connector_health", "replay_dead_letters"]

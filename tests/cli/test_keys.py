@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from gateway.cli import main
-from gateway.keys_cli import ProgressBar, render_bar
+from gateway.cli.keys import ProgressBar, render_bar
 from gateway.settings import MASTER_KEY_VARIABLES, Settings
 from privacy import LocalKeyring, OrderPii
 from privacy.rotation import versions_in_use

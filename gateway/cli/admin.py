@@ -60,8 +60,7 @@ def run_token(args: argparse.Namespace) -> int:
 
 
 def run_erase(args: argparse.Namespace) -> int:
-    from gateway.audit import AuditNotRecorded
-    from gateway.erase import erase
+    from gateway.audit import AuditNotRecorded, erase
     from gateway.runtime import Runtime
     from privacy import Role
     from privacy.erasure import UnknownCustomer

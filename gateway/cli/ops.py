@@ -40,9 +40,9 @@ def run_connectors(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
     from gateway.db import SchemaOutOfDate, check_schema, create_engine
-    from gateway.ops import source_health
     from gateway.runtime import load_sources, utc_now
     from gateway.settings import redact_url
+    from gateway.sources import source_health
 
     settings = Settings.from_env()
     instances = {instance.id: instance for instance in load_sources(settings)}
@@ -106,7 +106,7 @@ def print_types() -> None:
 
 def print_configured(settings: Settings, instances: Mapping[str, Instance]) -> None:
     """The configured sources without their health (which needs the database)."""
-    from gateway.ops import INGEST_SECRETS_MODE, INGEST_SECRETS_TYPE, instance_mode
+    from gateway.sources import INGEST_SECRETS_MODE, INGEST_SECRETS_TYPE, instance_mode
 
     rows = [[i.id, i.connector.name, i.kind.value, instance_mode(i)] for i in instances.values()]
     rows += [[name, INGEST_SECRETS_TYPE, "generic", INGEST_SECRETS_MODE]
@@ -165,7 +165,7 @@ def _attempts(count: int) -> str:
 
 
 def run_replay(args: argparse.Namespace) -> int:
-    from gateway.ops import replay_dead_letters
+    from gateway.ingest import replay_dead_letters
     from gateway.runtime import Runtime
 
     async def run() -> int:

@@ -9,7 +9,7 @@ from collections import Counter
 import pytest
 from sqlalchemy import select
 
-import gateway.erase as erase_module
+import gateway.audit.erasure as erase_module
 from gateway.audit import AuditNotRecorded
 from gateway.tables import events
 from tests.conftest import Gateway

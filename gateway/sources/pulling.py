@@ -12,9 +12,9 @@ from sqlalchemy import func, insert, select, update
 
 from connectors import Instance, Page, PullRunner
 from gateway.events import Layer, milestones_where
-from gateway.freshness import pulled
 from gateway.ingest import connector_source, ingest
 from gateway.runtime import Runtime
+from gateway.sources.freshness import pulled
 from gateway.tables import connector_state, shipments, tracking_links
 
 # One client for every pull connector (connection pooling); each fetch has its own timeout.

@@ -1,0 +1,24 @@
+"""Reveal and erase records: audit entries in the signed log (`records`) and the erasure of a
+customer's personal data that records itself (`erasure`)."""
+
+from gateway.audit.erasure import ErasureReport, erase, orders_recording_erasure
+from gateway.audit.records import (
+    AUDIT_SOURCE,
+    AuditEntry,
+    AuditNotRecorded,
+    audit_draft,
+    read_records,
+    record,
+)
+
+__all__ = [
+    "AUDIT_SOURCE",
+    "AuditEntry",
+    "AuditNotRecorded",
+    "ErasureReport",
+    "audit_draft",
+    "erase",
+    "orders_recording_erasure",
+    "read_records",
+    "record",
+]

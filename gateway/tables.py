@@ -1,4 +1,4 @@
-"""SQLAlchemy Core tables. One MetaData so Alembic sees the whole schema.
+"""SQLAlchemy Core tables, declared on gateway.db's one MetaData so Alembic sees the whole schema.
 
 The event log (`events`, `log_nodes`, `checkpoints`) is append-only: rows are inserted and
 never updated or deleted. Projections (`orders`, `shipments`) are derived and can be rebuilt
@@ -7,19 +7,14 @@ from the log at any time.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any
-
 from sqlalchemy import (
     JSON,
     BigInteger,
     Column,
     Date,
-    DateTime,
     Index,
     Integer,
     LargeBinary,
-    MetaData,
     PrimaryKeyConstraint,
     SmallInteger,
     String,
@@ -27,41 +22,9 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.engine import Dialect
-from sqlalchemy.types import TypeDecorator
 
+from gateway.db import Timestamp, metadata
 from privacy.sealed import SealedBytes
-
-metadata = MetaData(
-    naming_convention={
-        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-        "pk": "pk_%(table_name)s",
-    }
-)
-
-
-class UtcDateTime(TypeDecorator[datetime]):
-    """Aware UTC datetimes on every backend (SQLite would otherwise hand back naive ones)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime refused: timestamps must be timezone-aware")
-        return value.astimezone(UTC)
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        assert isinstance(value, datetime)
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-Timestamp = UtcDateTime
 
 events = Table(
     "events",

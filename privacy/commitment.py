@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from cryptography.hazmat.primitives import hashes, hmac
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from gateway.ledger import canonical_json
+from gateway.events import canonical_json
 from privacy.keys import DataKey
 
 __all__ = ["commitment_key", "pii_commit"]

@@ -18,7 +18,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from gateway.tables import Timestamp, metadata
+from gateway.db import Timestamp, metadata
 from privacy.sealed import SealedBytes
 
 # One data key per data subject (customer), wrapped by the master key. Deleting the row is

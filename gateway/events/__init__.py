@@ -1,6 +1,7 @@
-"""Canonical events: the taxonomy and its milestone table, the draft a source hands in, and
-the logged document."""
+"""Canonical events: the taxonomy and its milestone table, the draft a source hands in, the
+logged document and its canonical JSON bytes."""
 
+from gateway.events.canonical import canonical_json
 from gateway.events.model import EventDraft, build_document, iso, parse_iso, uuid7
 from gateway.events.secret import WebhookSecret
 from gateway.events.taxonomy import (
@@ -41,6 +42,7 @@ __all__ = [
     "Visibility",
     "WebhookSecret",
     "build_document",
+    "canonical_json",
     "default_visibility",
     "event_type",
     "is_exception",

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from gateway.events.canonical import canonical_json
 from gateway.events.taxonomy import Layer, Milestone, Reason, Visibility, event_type
-from gateway.ledger.leaf import canonical_json
 
 
 @dataclass(frozen=True, slots=True)

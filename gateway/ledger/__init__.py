@@ -8,7 +8,6 @@ from gateway.ledger.leaf import (
     LEAF_PREFIX,
     MAX_LEAF_BYTES,
     LeafTooLarge,
-    canonical_json,
     event_leaf,
     event_leaf_hash,
 )
@@ -60,7 +59,6 @@ __all__ = [
     "VerificationReport",
     "build_bundle",
     "build_receipt",
-    "canonical_json",
     "event_leaf",
     "event_leaf_hash",
     "format_checkpoint",

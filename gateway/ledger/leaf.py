@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, cast
 
-import rfc8785
-
+from gateway.events import canonical_json
 from gateway.ledger import merkle
 
 __all__ = [
     "LEAF_PREFIX",
     "MAX_LEAF_BYTES",
     "LeafTooLarge",
-    "canonical_json",
     "event_leaf",
     "event_leaf_hash",
 ]
@@ -26,13 +23,6 @@ MAX_LEAF_BYTES = 65535
 
 class LeafTooLarge(ValueError):
     """The encoded leaf does not fit in a tlog-tiles entry bundle."""
-
-
-def canonical_json(obj: Mapping[str, object]) -> bytes:
-    """JCS bytes; raises ``rfc8785.CanonicalizationError`` (a ValueError) on non-JSON values."""
-    # rfc8785 types its input as a closed JSON union; any Mapping of JSON values is fine.
-    encoded: bytes = rfc8785.dumps(cast(Any, obj))
-    return encoded
 
 
 def event_leaf(event: Mapping[str, object]) -> bytes:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from alembic import context
 
+import gateway.tables  # noqa: F401  (registers the gateway's tables on the shared metadata)
 import privacy.tables  # noqa: F401  (registers the sealed tables on the shared metadata)
-from gateway.tables import metadata
+from gateway.db import metadata
 
 connection = context.config.attributes.get("connection")
 if connection is None:  # pragma: no cover - guarded by gateway.db

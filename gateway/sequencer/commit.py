@@ -15,13 +15,12 @@ from typing import Any, Literal
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from gateway.events import EventDraft, build_document, uuid7
+from gateway.events import EventDraft, build_document, canonical_json, uuid7
 from gateway.ledger import (
     Checkpoint,
     LeafTooLarge,
     NoteSigner,
     build_receipt,
-    canonical_json,
     event_leaf,
     merkle,
     sign_checkpoint,

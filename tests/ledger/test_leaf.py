@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 import rfc8785
 
+from gateway.events import canonical_json
 from gateway.ledger import (
     LEAF_PREFIX,
     MAX_LEAF_BYTES,
     LeafTooLarge,
-    canonical_json,
     event_leaf,
     event_leaf_hash,
 )

@@ -55,7 +55,7 @@ def test_commitment_key_is_derived_not_the_data_key(dk: DataKey) -> None:
 def test_commit_is_not_a_plain_hash(dk: DataKey) -> None:
     import hashlib
 
-    from gateway.ledger import canonical_json
+    from gateway.events import canonical_json
 
     plain = base64.b64encode(hashlib.sha256(canonical_json(SNAPSHOT)).digest()).decode()
     assert pii_commit(dk, SNAPSHOT) != plain

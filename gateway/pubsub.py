@@ -11,10 +11,16 @@ import asyncio
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
-
-from gateway.timeline.model import LoggedEvent
+from typing import Protocol
 
 QUEUE_SIZE = 16
+
+
+class Committed(Protocol):
+    """All the broker reads of a committed event, so it sits below the timeline it signals."""
+
+    @property
+    def order_number(self) -> str: ...
 
 
 class Broker:
@@ -29,7 +35,7 @@ class Broker:
                     continue
                 queue.put_nowait(number)
 
-    async def on_commit(self, events: Sequence[LoggedEvent]) -> None:
+    async def on_commit(self, events: Sequence[Committed]) -> None:
         self.publish_orders(event.order_number for event in events)
 
     @asynccontextmanager

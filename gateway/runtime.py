@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from connectors import ConnectorConfigError, Instance, load_instances
 from gateway.auth import Authenticator, load_or_create_secret, parse_secret
-from gateway.cache import create_cache
+from gateway.cache import close_cache, create_cache
 from gateway.db import SchemaOutOfDate, Writer, check_schema, create_engine, migrate
 from gateway.ingest import Releaser
 from gateway.ledger import NoteSigner, load_or_create_signing_key, load_signing_key
@@ -28,7 +28,7 @@ from gateway.production_keys import (
     dev_key_warning,
     require_secrets,
 )
-from gateway.pubsub import Broker
+from gateway.pubsub import Broker, MemoryBroker
 from gateway.sequencer import Sequencer
 from gateway.settings import Settings, SettingsError
 from privacy import (
@@ -90,7 +90,7 @@ class Runtime:
             writer = Writer(engine)
             vault = await start_vault(settings, writer, clock())
             auth = Authenticator(load_auth_secret(settings), clock=clock)
-            broker = Broker()
+            broker = MemoryBroker()
             sequencer = Sequencer(
                 writer, signer, vault, max_batch=settings.max_batch_events, clock=clock
             )
@@ -227,12 +227,3 @@ def publish_vkey(settings: Settings, signer: NoteSigner) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists() or path.read_text().strip() != signer.vkey:
         path.write_text(signer.vkey + "\n")
-
-
-async def close_cache(cache: BaseCache) -> None:
-    client = getattr(cache, "client", None)
-    if client is not None and hasattr(client, "aclose"):
-        # aiocache 0.12 closes its Redis client with the API redis-py deprecated in 5.0.1.
-        await client.aclose()
-    else:
-        await cache.close()

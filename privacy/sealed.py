@@ -11,15 +11,19 @@ from __future__ import annotations
 
 import os
 import uuid
-from typing import Any, NoReturn
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import LargeBinary
-from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import DontWrapMixin
-from sqlalchemy.types import TypeDecorator
 
+from gateway.db.columns import (
+    FORMAT_BYTE,
+    HEADER_SIZE,
+    NONCE_SIZE,
+    OVERHEAD,
+    PlaintextRefused,
+    Sealed,
+    SealedBytes,
+)
 from privacy.keys import DataKey, DecryptionFailed
 
 __all__ = [
@@ -33,55 +37,7 @@ __all__ = [
     "unseal_text",
 ]
 
-_FORMAT_BYTE = 0x01
-_HEADER_SIZE = 5
-_NONCE_SIZE = 12
-_TAG_SIZE = 16
-OVERHEAD = _HEADER_SIZE + _NONCE_SIZE + _TAG_SIZE  # 33 bytes on top of the plaintext
 _AAD_PREFIX = b"pii/v1"
-
-
-class Sealed:
-    """Opaque, immutable ciphertext of one field. Its repr shows only length and key id."""
-
-    __slots__ = ("_data",)
-    _data: bytes
-
-    def __init__(self, data: bytes | bytearray | memoryview) -> None:
-        if not isinstance(data, bytes | bytearray | memoryview):
-            raise TypeError(f"a sealed value is bytes, not {type(data).__name__}")
-        raw = bytes(data)
-        if len(raw) < OVERHEAD or raw[0] != _FORMAT_BYTE:
-            raise ValueError("not a sealed value: unknown format or too short")
-        object.__setattr__(self, "_data", raw)
-
-    @property
-    def data(self) -> bytes:
-        return self._data
-
-    @property
-    def key_id(self) -> bytes:
-        return self._data[1:_HEADER_SIZE]
-
-    def __setattr__(self, name: str, value: object) -> NoReturn:
-        raise AttributeError("Sealed is immutable")
-
-    def __delattr__(self, name: str) -> NoReturn:
-        raise AttributeError("Sealed is immutable")
-
-    def __reduce__(self) -> tuple[type[Sealed], tuple[bytes]]:
-        return (Sealed, (self._data,))
-
-    def __repr__(self) -> str:
-        return f"Sealed({len(self._data)} bytes, key 0x{self.key_id.hex()})"
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Sealed):
-            return NotImplemented
-        return self._data == other._data
-
-    def __hash__(self) -> int:
-        return hash(self._data)
 
 
 def _aad(header: bytes, table: str, column: str, row_id: uuid.UUID, subject_id: uuid.UUID) -> bytes:
@@ -110,8 +66,8 @@ def seal(
         plaintext = value
     else:
         raise TypeError(f"can only seal str or bytes, not {type(value).__name__}")
-    header = bytes([_FORMAT_BYTE]) + dk.key_id
-    nonce = os.urandom(_NONCE_SIZE)
+    header = bytes([FORMAT_BYTE]) + dk.key_id
+    nonce = os.urandom(NONCE_SIZE)
     aad = _aad(header, table, column, row_id, subject_id)
     return Sealed(header + nonce + AESGCM(dk.key).encrypt(nonce, plaintext, aad))
 
@@ -135,10 +91,10 @@ def unseal(
             f"not 0x{dk.key_id.hex()}"
         )
     data = sealed.data
-    header, nonce = data[:_HEADER_SIZE], data[_HEADER_SIZE : _HEADER_SIZE + _NONCE_SIZE]
+    header, nonce = data[:HEADER_SIZE], data[HEADER_SIZE : HEADER_SIZE + NONCE_SIZE]
     aad = _aad(header, table, column, row_id, subject_id)
     try:
-        return AESGCM(dk.key).decrypt(nonce, data[_HEADER_SIZE + _NONCE_SIZE :], aad)
+        return AESGCM(dk.key).decrypt(nonce, data[HEADER_SIZE + NONCE_SIZE :], aad)
     except InvalidTag:
         raise DecryptionFailed(
             f"sealed {table}.{column} of row {row_id} failed authentication "
@@ -166,33 +122,3 @@ def unseal_text(
 def stale_key(sealed: Sealed, current_key_id: bytes) -> bool:
     """True if `sealed` was written under another data key than the current one."""
     return sealed.key_id != current_key_id
-
-
-class PlaintextRefused(TypeError, DontWrapMixin):
-    """Something other than a Sealed value was bound to a sealed column.
-
-    DontWrapMixin keeps SQLAlchemy from wrapping it in a StatementError, whose message would
-    list the bound parameters, i.e. the very plaintext being refused.
-    """
-
-
-class SealedBytes(TypeDecorator[Sealed]):
-    """A column that stores only Sealed values; plaintext fails before any SQL is sent."""
-
-    impl = LargeBinary
-    cache_ok = True
-
-    def process_bind_param(self, value: object, dialect: Dialect) -> bytes | None:
-        if value is None:
-            return None
-        if isinstance(value, Sealed):
-            return value.data
-        raise PlaintextRefused(
-            "refusing to write plaintext into a sealed column: "
-            f"got {type(value).__name__}, expected Sealed (use privacy.seal)"
-        )
-
-    def process_result_value(self, value: Any | None, dialect: Dialect) -> Sealed | None:
-        if value is None:
-            return None
-        return Sealed(value)  # drivers return bytes or memoryview

@@ -18,8 +18,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from gateway.db import Timestamp, metadata
-from privacy.sealed import SealedBytes
+from gateway.db import SealedBytes, Timestamp, metadata
 
 # One data key per data subject (customer), wrapped by the master key. Deleting the row is
 # erasure: every sealed value and commitment of that customer becomes unreadable.

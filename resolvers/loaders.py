@@ -14,12 +14,12 @@ from typing import Any
 from sqlalchemy import and_, false, literal, or_, select, union_all
 from strawberry.dataloader import DataLoader
 
+from gateway.db.tables import events
 from gateway.events import Layer, milestones_where
 from gateway.ledger import build_receipt
 from gateway.ledger.store import StoredCheckpoint, latest_checkpoint, verified_inclusion_proofs
 from gateway.runtime import Runtime
 from gateway.sources import read_sync_times
-from gateway.tables import events
 from gateway.timeline.model import LoggedEvent, OrderView
 from gateway.timeline.store import read_orders
 from privacy import OrderPii

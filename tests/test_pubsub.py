@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gateway.pubsub import Broker
+from gateway.pubsub import MemoryBroker
 
 
 @dataclass(frozen=True)
@@ -14,7 +14,7 @@ class Committed:
 
 
 async def test_a_commit_wakes_the_subscribers_of_its_orders_once_each() -> None:
-    broker = Broker()
+    broker = MemoryBroker()
     async with broker.subscribe("SO-1") as first, broker.subscribe("SO-2") as other:
         await broker.on_commit([Committed("SO-1"), Committed("SO-1"), Committed("SO-3")])
         assert first.qsize() == 1 and first.get_nowait() == "SO-1"

@@ -16,9 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.audit.records import AuditEntry, record
+from gateway.db.tables import events
 from gateway.events import AuditMilestone, Layer
 from gateway.runtime import Runtime
-from gateway.tables import events
 from privacy.erasure import erase_customer
 
 

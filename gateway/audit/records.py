@@ -15,9 +15,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from gateway.db.tables import events
 from gateway.events import AuditMilestone, EventDraft, Layer, Visibility, uuid7
 from gateway.sequencer import Outcome, Sequencer, Submission
-from gateway.tables import events
 from gateway.timeline.model import LoggedEvent
 from privacy import POLICY_VERSION
 

@@ -15,6 +15,7 @@ import uvicorn
 from sqlalchemy import select
 
 from gateway.app import create_app
+from gateway.db.tables import orders
 from gateway.demo.fake_ups import FakeUps
 from gateway.demo.instances import DemoConnectors
 from gateway.demo.native import UpsTracking
@@ -24,7 +25,6 @@ from gateway.listen import bind
 from gateway.runtime import Runtime
 from gateway.settings import Settings
 from gateway.sources import Pulling
-from gateway.tables import orders
 from gateway.wellknown import LOG_KEY_PATH
 from privacy import Role
 from resolvers.access import verification_factors

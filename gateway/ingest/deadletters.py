@@ -17,8 +17,8 @@ from uuid import UUID
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from gateway.db.tables import dead_letters
 from gateway.sequencer import DeadLetter, PayloadSealer
-from gateway.tables import dead_letters
 
 
 async def list_dead_letters(

@@ -17,7 +17,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from gateway.db import Writer
-from gateway.tables import webhook_deliveries
+from gateway.db.tables import webhook_deliveries
 
 
 def fingerprint(request: bytes) -> bytes:

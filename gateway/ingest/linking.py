@@ -27,9 +27,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from connectors import TRACKING_SUBJECT, to_draft
 from gateway.db import Writer
+from gateway.db.tables import orders, parked_events, tracking_links
 from gateway.events import EventDraft, Layer, OrderMilestone
 from gateway.sequencer import PayloadSealer, Sequencer, Submission
-from gateway.tables import orders, parked_events, tracking_links
 from gateway.timeline.model import LoggedEvent
 from privacy.vault import Vault
 

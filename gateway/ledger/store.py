@@ -14,9 +14,10 @@ from aiocache import BaseCache
 from sqlalchemy import func, insert, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from gateway.cache import keys as cache_keys
+from gateway.db.tables import checkpoints, log_nodes
 from gateway.ledger import merkle
 from gateway.ledger.merkle import NodeId
-from gateway.tables import checkpoints, log_nodes
 
 # Two parameters per node: stay well below the 32766 bound parameters SQLite and asyncpg allow.
 _CHUNK = 4000
@@ -144,7 +145,7 @@ async def _nodes_for(
 
 
 def _node_key(node: NodeId) -> str:
-    return f"log-node:{node[0]}:{node[1]}"
+    return cache_keys.log_node(node[0], node[1])
 
 
 async def verified_inclusion_proofs(

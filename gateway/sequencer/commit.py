@@ -15,6 +15,7 @@ from typing import Any, Literal
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from gateway.db.tables import connector_state, events
 from gateway.events import EventDraft, build_document, canonical_json, uuid7
 from gateway.ledger import (
     Checkpoint,
@@ -37,7 +38,6 @@ from gateway.ledger.store import (
 from gateway.sequencer.lock import take_log_lock
 from gateway.sequencer.rejections import NORMALIZED, DeadLetter, store_dead_letters
 from gateway.sequencer.submission import Outcome, PersonalDataStore, Submission
-from gateway.tables import connector_state, events
 from gateway.timeline.model import LoggedEvent
 from gateway.timeline.ordering import insertion_problem
 from gateway.timeline.project import project

@@ -17,8 +17,8 @@ from uuid import UUID
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from gateway.db.tables import dead_letters
 from gateway.events import uuid7
-from gateway.tables import dead_letters
 from privacy import Sealed
 
 # The content type of dead letters holding one normalized event (the sequencer's, and those

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from connectors import Instance, PullConnector
-from gateway.tables import connector_state
+from gateway.db.tables import connector_state
 
 STALE_AFTER_PULLS = 3
 

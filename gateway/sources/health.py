@@ -12,11 +12,11 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from connectors import Instance, Kind, SourceHealth
+from gateway.db.tables import dead_letters, parked_events
 from gateway.runtime import Runtime
 from gateway.settings import Settings
 from gateway.sources.freshness import pulled, read_sync_times, source_state
 from gateway.sources.pulling import Pulling
-from gateway.tables import dead_letters, parked_events
 
 
 @dataclass(frozen=True, slots=True)

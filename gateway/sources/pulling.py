@@ -11,11 +11,11 @@ import httpx
 from sqlalchemy import func, insert, select, update
 
 from connectors import Instance, Page, PullRunner
+from gateway.db.tables import connector_state, shipments, tracking_links
 from gateway.events import Layer, milestones_where
 from gateway.ingest import connector_source, ingest
 from gateway.runtime import Runtime
 from gateway.sources.freshness import pulled
-from gateway.tables import connector_state, shipments, tracking_links
 
 # One client for every pull connector (connection pooling); each fetch has its own timeout.
 HTTP_TIMEOUT = httpx.Timeout(30.0, connect=10.0)

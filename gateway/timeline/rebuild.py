@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from gateway.db.tables import events, orders, shipments, tracking_links
 from gateway.ledger import event_leaf, merkle
-from gateway.tables import events, orders, shipments, tracking_links
 from gateway.timeline.model import LoggedEvent, OrderView
 from gateway.timeline.project import project
 from gateway.timeline.store import read_orders, save_projections

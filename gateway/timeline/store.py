@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from gateway.tables import events, orders, shipments, tracking_links
+from gateway.db.tables import events, orders, shipments, tracking_links
 from gateway.timeline.model import LoggedEvent, OrderView, ShipmentView
 
 _CHUNK = 400

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 import gateway.audit.erasure as erase_module
 from gateway.audit import AuditNotRecorded
-from gateway.tables import events
+from gateway.db.tables import events
 from tests.conftest import Gateway
 from tests.privacy.test_erasure import ERASE, run_cli, seed_two_customers
 from tests.resolvers.pii_matrix import CUSTOMER_REF, ORDER

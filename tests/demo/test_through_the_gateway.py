@@ -20,13 +20,13 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from gateway.db.tables import dead_letters, events, orders, parked_events
 from gateway.demo import SYSTEMS, DemoConnectors, Simulator, SimulatorConfig, SimulatorStats
 from gateway.demo.addresses import ABROAD, CHINA
 from gateway.demo.fake_ups import FakeUps
 from gateway.demo.native import UpsTracking
 from gateway.demo.runner import print_banner, pull_now
 from gateway.ledger import verify_document
-from gateway.tables import dead_letters, events, orders, parked_events
 from privacy import Role
 from tests.conftest import Clock, Gateway, make_settings, running_gateway
 

@@ -7,9 +7,9 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from gateway.db.tables import dead_letters, events
 from gateway.events import WebhookSecret
 from gateway.ledger import verify_document
-from gateway.tables import dead_letters, events
 from tests.conftest import START, Gateway, cloud_event, placed, shipment_event
 
 

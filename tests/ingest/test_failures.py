@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from gateway.db.tables import dead_letters, events, webhook_deliveries
 from gateway.sequencer import Sequencer
-from gateway.tables import dead_letters, events, webhook_deliveries
 from tests.conftest import Clock, Gateway, make_settings, placed, running_gateway
 
 

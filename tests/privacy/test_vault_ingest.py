@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from gateway.tables import events
+from gateway.db.tables import events
 from privacy.tables import customers, deliveries, order_contacts
 from tests.conftest import Gateway, cloud_event, placed, shipment_event
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from gateway.tables import events, orders
+from gateway.db.tables import events, orders
 from gateway.timeline.rebuild import rebuild
 from tests.conftest import START, Gateway, cloud_event, placed, shipment_event
 

@@ -23,8 +23,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from gateway.db import Timestamp, metadata
-from privacy.sealed import SealedBytes
+from gateway.db import SealedBytes, Timestamp, metadata
 
 events = Table(
     "events",

@@ -1,9 +1,4 @@
-"""Fan-out of "this order changed" signals to subscriptions.
-
-In-process today: the sequencer publishes after each commit and every subscription of an
-affected order wakes up, re-authorizes and re-reads. A message carries only an order number,
-never data, so a Redis pub/sub broker for several replicas can replace this one unchanged.
-"""
+"""The in-process broker: one bounded queue per subscription, in this process only."""
 
 from __future__ import annotations
 
@@ -11,19 +6,13 @@ import asyncio
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
-from typing import Protocol
+
+from gateway.pubsub.broker import Committed
 
 QUEUE_SIZE = 16
 
 
-class Committed(Protocol):
-    """All the broker reads of a committed event, so it sits below the timeline it signals."""
-
-    @property
-    def order_number(self) -> str: ...
-
-
-class Broker:
+class MemoryBroker:
     def __init__(self) -> None:
         self._queues: dict[str, set[asyncio.Queue[str]]] = defaultdict(set)
 

@@ -35,3 +35,12 @@ def create_cache(url: str) -> BaseCache:
             serializer=JsonSerializer(),
         )
     raise ValueError(f"unsupported cache URL scheme {parts.scheme!r}: use memory:// or redis://")
+
+
+async def close_cache(cache: BaseCache) -> None:
+    client = getattr(cache, "client", None)
+    if client is not None and hasattr(client, "aclose"):
+        # aiocache 0.12 closes its Redis client with the API redis-py deprecated in 5.0.1.
+        await client.aclose()
+    else:
+        await cache.close()

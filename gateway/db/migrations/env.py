@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-import gateway.tables  # noqa: F401  (registers the gateway's tables on the shared metadata)
+import gateway.db.tables  # noqa: F401  (registers the gateway's tables on the shared metadata)
 import privacy.tables  # noqa: F401  (registers the sealed tables on the shared metadata)
 from gateway.db import metadata
 

@@ -37,9 +37,9 @@ from privacy import (
     LocalKeyring,
     MasterKeyring,
     StaticKeyring,
+    Vault,
 )
 from privacy.tables import key_roots
-from privacy.vault import Vault
 
 log = logging.getLogger(__name__)
 

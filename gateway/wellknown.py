@@ -18,7 +18,7 @@ from sqlalchemy import text
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
-from gateway.ledger.store import latest_checkpoint
+from gateway.ledger import latest_checkpoint
 from gateway.runtime import Runtime
 
 LOG_KEY_PATH = "/.well-known/orderlens/log-key"

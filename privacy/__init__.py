@@ -5,6 +5,7 @@ Other packages import only from here.
 
 from privacy.blind_index import BlindIndex, normalize_email, normalize_phone
 from privacy.commitment import commitment_key, pii_commit
+from privacy.erasure import Erasure, UnknownCustomer, erase_customer
 from privacy.keyrings import LocalKeyring, StaticKeyring
 from privacy.keys import (
     DataKey,
@@ -39,6 +40,7 @@ from privacy.policy import (
     validate_policy,
 )
 from privacy.records import Address, Contact, OrderPii, Proof
+from privacy.rotation import VersionInUse, ensure_unused, rewrap_all, versions_in_use
 from privacy.sealed import (
     PlaintextRefused,
     Sealed,
@@ -48,8 +50,17 @@ from privacy.sealed import (
     unseal,
     unseal_text,
 )
+from privacy.vault import Vault
 
 __all__ = [
+    "VersionInUse",
+    "ensure_unused",
+    "rewrap_all",
+    "versions_in_use",
+    "Erasure",
+    "UnknownCustomer",
+    "Vault",
+    "erase_customer",
     "CLEAR",
     "PERSONAL",
     "PII_FIELDS",

@@ -15,7 +15,7 @@ import uuid
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from gateway.db.columns import (
+from gateway.db import (
     FORMAT_BYTE,
     HEADER_SIZE,
     NONCE_SIZE,

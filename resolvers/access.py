@@ -10,8 +10,7 @@ import hmac
 from dataclasses import dataclass
 
 from gateway.events import Layer, Visibility
-from gateway.timeline.model import LoggedEvent, OrderView
-from gateway.timeline.project import AUDIT_COUNT
+from gateway.timeline import AUDIT_COUNT, LoggedEvent, OrderView
 from privacy import OrderPii, Role, normalize_phone
 from resolvers.context import Info
 

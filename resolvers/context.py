@@ -8,13 +8,13 @@ from typing import Any
 import strawberry
 
 from gateway.auth import ANONYMOUS, Viewer
-from gateway.runtime import Runtime
 from resolvers.loaders import Loaders
+from resolvers.ports import Services
 
 
 @dataclass(slots=True)
 class Context:
-    runtime: Runtime
+    runtime: Services
     viewer: Viewer = ANONYMOUS
     loaders: Loaders = field(init=False)
     # graphql-transport-ws connection_init payload (where websocket clients send their token)

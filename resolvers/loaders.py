@@ -7,48 +7,32 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, false, literal, or_, select, union_all
 from strawberry.dataloader import DataLoader
 
-from gateway.db.tables import events
-from gateway.events import Layer, milestones_where
-from gateway.ledger import build_receipt
-from gateway.ledger.store import StoredCheckpoint, latest_checkpoint, verified_inclusion_proofs
-from gateway.runtime import Runtime
-from gateway.sources import read_sync_times
-from gateway.timeline.model import LoggedEvent, OrderView
-from gateway.timeline.store import read_orders
+from gateway.ledger import (
+    StoredCheckpoint,
+    build_receipt,
+    latest_checkpoint,
+    verified_inclusion_proofs,
+)
+from gateway.timeline import (
+    Jobs,
+    LoggedEvent,
+    OrderView,
+    Page,
+    PageKey,
+    read_jobs,
+    read_orders,
+    read_pages,
+    read_sync_times,
+)
 from privacy import OrderPii
+from resolvers.ports import Services
 
 MAX_PAGE = 500
-# A job is open from booking until it ends (trained, failed or cancelled).
-OPEN_JOB = frozenset(milestones_where(Layer.SERVICE, lambda row: row.open_job))
-
-
-@dataclass(frozen=True, slots=True)
-class PageKey:
-    order_number: str
-    first: int
-    after: tuple[datetime, int] | None
-    visibilities: frozenset[str]  # which events the viewer may see
-    audit: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Jobs:
-    """Service partners holding an open job on an order."""
-
-    open_for: frozenset[str]
-
-
-@dataclass(frozen=True, slots=True)
-class Page:
-    events: tuple[LoggedEvent, ...]
-    has_next: bool
 
 
 def encode_cursor(event: LoggedEvent) -> str:
@@ -65,7 +49,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
 
 
 class Loaders:
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: Services) -> None:
         self.runtime = runtime
         self.orders = DataLoader(self._load_orders)
         self.pages = DataLoader(self._load_pages)
@@ -89,57 +73,8 @@ class Loaders:
         return [found.get(number) for number in numbers]
 
     async def _load_pages(self, keys: Sequence[PageKey]) -> list[Page]:
-        # Keyset pagination in the order events happened. Each page is its own LIMITed
-        # select, glued with UNION ALL: one statement however many pages a query asks for.
-        parts = []
-        for position, key in enumerate(keys):
-            condition = and_(
-                events.c.order_number == key.order_number,
-                or_(
-                    and_(
-                        events.c.layer != Layer.AUDIT.value,
-                        events.c.visibility.in_(sorted(key.visibilities)),
-                    ),
-                    events.c.layer == Layer.AUDIT.value if key.audit else false(),
-                ),
-            )
-            if key.after is not None:
-                moment, seq = key.after
-                condition = and_(
-                    condition,
-                    or_(
-                        events.c.occurred_at > moment,
-                        and_(events.c.occurred_at == moment, events.c.seq > seq),
-                    ),
-                )
-            page = (
-                select(
-                    literal(position).label("page"),
-                    events.c.document,
-                    events.c.leaf_index,
-                    events.c.leaf_hash,
-                    events.c.occurred_at,
-                    events.c.seq,
-                )
-                .where(condition)
-                .order_by(events.c.occurred_at, events.c.seq)
-                .limit(key.first + 1)
-                .subquery()
-            )
-            parts.append(select(page))
-        query = parts[0] if len(parts) == 1 else union_all(*parts)
         async with self.runtime.engine.connect() as conn:
-            rows = (await conn.execute(query)).all()
-        found: list[list[LoggedEvent]] = [[] for _ in keys]
-        for row in rows:
-            found[row.page].append(
-                LoggedEvent.from_document(row.document, row.leaf_index, row.leaf_hash)
-            )
-        pages = []
-        for key, page_events in zip(keys, found, strict=True):
-            page_events.sort(key=lambda e: e.sort_key)
-            pages.append(Page(tuple(page_events[: key.first]), len(page_events) > key.first))
-        return pages
+            return await read_pages(conn, keys)
 
     async def _load_pii(self, numbers: Sequence[str]) -> list[OrderPii | None]:
         async with self.runtime.engine.connect() as conn:
@@ -148,31 +83,7 @@ class Loaders:
 
     async def _load_jobs(self, numbers: Sequence[str]) -> list[Jobs]:
         async with self.runtime.engine.connect() as conn:
-            rows = await conn.execute(
-                select(events.c.order_number, events.c.document)
-                .where(
-                    events.c.order_number.in_(sorted(set(numbers))),
-                    events.c.layer == Layer.SERVICE.value,
-                )
-                .order_by(events.c.occurred_at, events.c.seq)
-            )
-            state: dict[str, dict[tuple[str, str], str]] = {}
-            for row in rows:
-                data = LoggedEvent.from_document(row.document).data
-                job = data.get("job")
-                if job:
-                    jobs = state.setdefault(row.order_number, {})
-                    jobs[(job["id"], job["partner"])] = data["milestone"]
-        return [
-            Jobs(
-                frozenset(
-                    partner
-                    for (_, partner), milestone in state.get(number, {}).items()
-                    if milestone in OPEN_JOB
-                )
-            )
-            for number in numbers
-        ]
+            return await read_jobs(conn, numbers)
 
     async def _load_receipts(self, events_: Sequence[LoggedEvent]) -> list[dict[str, Any]]:
         async with self.runtime.engine.connect() as conn:

@@ -7,7 +7,6 @@ from gateway.audit.records import (
     AuditEntry,
     AuditNotRecorded,
     audit_draft,
-    read_records,
     record,
 )
 
@@ -19,6 +18,5 @@ __all__ = [
     "audit_draft",
     "erase",
     "orders_recording_erasure",
-    "read_records",
     "record",
 ]

@@ -15,11 +15,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from gateway.audit.ports import ErasureHandles
 from gateway.audit.records import AuditEntry, record
 from gateway.db.tables import events
 from gateway.events import AuditMilestone, Layer
-from gateway.runtime import Runtime
-from privacy.erasure import erase_customer
+from privacy import erase_customer
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +33,7 @@ class ErasureReport:
 
 
 async def erase(
-    runtime: Runtime, customer_ref: str, *, actor: str, role: str, ticket: str | None
+    runtime: ErasureHandles, customer_ref: str, *, actor: str, role: str, ticket: str | None
 ) -> ErasureReport:
     """Raises privacy.erasure.UnknownCustomer for a reference we never saw."""
     now = runtime.clock()

@@ -12,13 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncConnection
-
-from gateway.db.tables import events
 from gateway.events import AuditMilestone, EventDraft, Layer, Visibility, uuid7
 from gateway.sequencer import Outcome, Sequencer, Submission
-from gateway.timeline.model import LoggedEvent
 from privacy import POLICY_VERSION
 
 AUDIT_SOURCE = "orderlens:audit"
@@ -78,22 +73,3 @@ async def record(sequencer: Sequencer, entries: Sequence[AuditEntry], now: datet
 
 def _accepted(outcome: Outcome) -> bool:
     return outcome.status == "accepted" and outcome.event_id is not None
-
-
-async def read_records(
-    conn: AsyncConnection,
-    *,
-    order_number: str | None,
-    first: int,
-    before_leaf: int | None,
-) -> list[LoggedEvent]:
-    """Newest first, by position in the log."""
-    query = select(events.c.document, events.c.leaf_index, events.c.leaf_hash).where(
-        events.c.layer == Layer.AUDIT.value
-    )
-    if order_number is not None:
-        query = query.where(events.c.order_number == order_number)
-    if before_leaf is not None:
-        query = query.where(events.c.leaf_index < before_leaf)
-    rows = await conn.execute(query.order_by(events.c.leaf_index.desc()).limit(first))
-    return [LoggedEvent.from_document(r.document, r.leaf_index, r.leaf_hash) for r in rows]

@@ -62,8 +62,7 @@ def run_token(args: argparse.Namespace) -> int:
 def run_erase(args: argparse.Namespace) -> int:
     from gateway.audit import AuditNotRecorded, erase
     from gateway.runtime import Runtime
-    from privacy import Role
-    from privacy.erasure import UnknownCustomer
+    from privacy import Role, UnknownCustomer
 
     if args.ticket is not None and not TICKET.match(args.ticket):
         print("orderlens erase: --ticket is 1-64 letters, digits or #:._-", file=sys.stderr)

@@ -136,8 +136,7 @@ def expected_failures() -> tuple[type[Exception], ...]:
     from sqlalchemy.exc import SQLAlchemyError
 
     from gateway.db import SchemaOutOfDate
-    from privacy import DecryptionFailed, KeyringConfigError, KeyUnavailable
-    from privacy.rotation import VersionInUse
+    from privacy import DecryptionFailed, KeyringConfigError, KeyUnavailable, VersionInUse
 
     return (
         Refused,
@@ -182,7 +181,7 @@ def err(line: str) -> None:
 
 
 async def show_status(args: argparse.Namespace, session: Session) -> int:
-    from privacy.rotation import versions_in_use
+    from privacy import versions_in_use
 
     keyring = session.keyring
     in_use = await versions_in_use(session.engine)
@@ -265,7 +264,7 @@ async def rewrap_keys(args: argparse.Namespace, session: Session) -> int:
 
 
 async def rewrap_everything(session: Session) -> int:
-    from privacy.rotation import rewrap_all, versions_in_use
+    from privacy import rewrap_all, versions_in_use
 
     bar = ProgressBar("rewrapping")
     try:
@@ -340,8 +339,7 @@ def render_bar(label: str, done: int, total: int, width: int = BAR_WIDTH) -> str
 
 
 async def retire_key(args: argparse.Namespace, session: Session) -> int:
-    from privacy import LocalKeyring
-    from privacy.rotation import ensure_unused
+    from privacy import LocalKeyring, ensure_unused
 
     version: int = args.version
     keyring = session.keyring

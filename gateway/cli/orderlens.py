@@ -175,7 +175,7 @@ def run_verify(args: argparse.Namespace) -> int:
 def run_rebuild(args: argparse.Namespace) -> int:
     from gateway.db import create_engine
     from gateway.runtime import check_schema_or_say_so
-    from gateway.timeline.rebuild import rebuild
+    from gateway.timeline import rebuild
 
     settings = Settings.from_env()
 

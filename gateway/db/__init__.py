@@ -1,7 +1,11 @@
 """Storage: engines, the schema and its migrations, the tables, and the column types."""
 
 from gateway.db.columns import (
+    FORMAT_BYTE,
+    HEADER_SIZE,
+    NONCE_SIZE,
     OVERHEAD,
+    TAG_SIZE,
     PlaintextRefused,
     Sealed,
     SealedBytes,
@@ -20,6 +24,10 @@ from gateway.db.schema import (
 )
 
 __all__ = [
+    "FORMAT_BYTE",
+    "HEADER_SIZE",
+    "NONCE_SIZE",
+    "TAG_SIZE",
     "MIGRATIONS",
     "OVERHEAD",
     "WRITER_OPTIONS",

@@ -44,7 +44,7 @@ from gateway.demo.script import (
     local_date,
 )
 from gateway.demo.shipping import Line, Shipment, ship
-from gateway.events.taxonomy import Layer, OrderMilestone, Reason, ServiceMilestone
+from gateway.events import Layer, OrderMilestone, Reason, ServiceMilestone
 
 MERCHANT_OFFSET: Final = 8  # the merchant and its warehouses run on China time
 INTERNATIONAL_RATE: Final = 0.25  # orders shipped to a customer abroad

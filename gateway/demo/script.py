@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Final
 
 from gateway.demo.catalog import raw
-from gateway.events.taxonomy import Layer, Milestone, Visibility, event_type
+from gateway.events import Layer, Milestone, Visibility, event_type
 
 # The connector instances of the demo (POST /ingest/<id>, and every logged event's source).
 ERP: Final = "erp"  # ERPNext: Sales Orders

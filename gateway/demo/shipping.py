@@ -22,7 +22,7 @@ from gateway.demo.catalog import (
 )
 from gateway.demo.people import Customer, proof_of_delivery
 from gateway.demo.script import EASYPOST, UPS, WMS, WMS_XML, Script, at_local
-from gateway.events.taxonomy import Layer, OrderMilestone, Reason, ShipmentMilestone, Visibility
+from gateway.events import Layer, OrderMilestone, Reason, ShipmentMilestone, Visibility
 
 DELAY_REASONS: Final = (
     Reason.WEATHER_DELAY,

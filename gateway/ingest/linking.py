@@ -30,8 +30,8 @@ from gateway.db import Writer
 from gateway.db.tables import orders, parked_events, tracking_links
 from gateway.events import EventDraft, Layer, OrderMilestone
 from gateway.sequencer import PayloadSealer, Sequencer, Submission
-from gateway.timeline.model import LoggedEvent
-from privacy.vault import Vault
+from gateway.timeline import LoggedEvent
+from privacy import Vault
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,5 @@
-"""The signed, verifiable order log: Merkle maths, signed checkpoints, leaves, verification.
+"""The signed, verifiable order log: Merkle maths, signed checkpoints, leaves, verification,
+and its storage (checkpoints, stored nodes, proofs).
 
 Other packages import only from here; ``merkle`` is exported as a module.
 """
@@ -25,6 +26,19 @@ from gateway.ledger.note import (
     parse_checkpoint,
     sign_checkpoint,
 )
+from gateway.ledger.store import (
+    LogCorrupted,
+    StoredCheckpoint,
+    checkpoint_at,
+    fetch_nodes,
+    inclusion_proofs,
+    insert_checkpoint,
+    insert_nodes,
+    latest_checkpoint,
+    signed_sizes_around,
+    verified_consistency,
+    verified_inclusion_proofs,
+)
 from gateway.ledger.verify import (
     BUNDLE_FORMAT,
     RECEIPT_FORMAT,
@@ -39,6 +53,17 @@ from gateway.ledger.verify import (
 )
 
 __all__ = [
+    "LogCorrupted",
+    "StoredCheckpoint",
+    "checkpoint_at",
+    "fetch_nodes",
+    "inclusion_proofs",
+    "insert_checkpoint",
+    "insert_nodes",
+    "latest_checkpoint",
+    "signed_sizes_around",
+    "verified_consistency",
+    "verified_inclusion_proofs",
     "BUNDLE_FORMAT",
     "EMPTY_ROOT",
     "HASH_SIZE",

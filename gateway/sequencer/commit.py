@@ -20,28 +20,23 @@ from gateway.events import EventDraft, build_document, canonical_json, uuid7
 from gateway.ledger import (
     Checkpoint,
     LeafTooLarge,
+    LogCorrupted,
     NoteSigner,
+    StoredCheckpoint,
     build_receipt,
     event_leaf,
-    merkle,
-    sign_checkpoint,
-)
-from gateway.ledger.store import (
-    LogCorrupted,
-    StoredCheckpoint,
     fetch_nodes,
     inclusion_proofs,
     insert_checkpoint,
     insert_nodes,
     latest_checkpoint,
+    merkle,
+    sign_checkpoint,
 )
 from gateway.sequencer.lock import take_log_lock
 from gateway.sequencer.rejections import NORMALIZED, DeadLetter, store_dead_letters
 from gateway.sequencer.submission import Outcome, PersonalDataStore, Submission
-from gateway.timeline.model import LoggedEvent
-from gateway.timeline.ordering import insertion_problem
-from gateway.timeline.project import project
-from gateway.timeline.store import load_events, save_projections
+from gateway.timeline import LoggedEvent, insertion_problem, load_events, project, save_projections
 
 _CHUNK = 400
 

@@ -21,7 +21,7 @@ from gateway.ledger import NoteSigner
 from gateway.sequencer.commit import commit_batch
 from gateway.sequencer.hooks import BatchObserver, CommitListener, ignore_batch, notify
 from gateway.sequencer.submission import Outcome, PersonalDataStore, Submission
-from gateway.timeline.model import LoggedEvent
+from gateway.timeline import LoggedEvent
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 
-from gateway.timeline.model import LoggedEvent
+from gateway.timeline import LoggedEvent
 
 log = logging.getLogger(__name__)
 

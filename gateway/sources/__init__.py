@@ -5,7 +5,6 @@ from gateway.sources.freshness import (
     STALE_AFTER_PULLS,
     SourceState,
     pulled,
-    read_sync_times,
     source_state,
 )
 from gateway.sources.health import (
@@ -29,7 +28,6 @@ __all__ = [
     "connector_health",
     "instance_mode",
     "pulled",
-    "read_sync_times",
     "source_health",
     "source_state",
     "start_pulling",

@@ -11,11 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from connectors import Instance, PullConnector
-from gateway.db.tables import connector_state
 
 STALE_AFTER_PULLS = 3
 
@@ -24,13 +20,6 @@ STALE_AFTER_PULLS = 3
 class SourceState:
     last_synced_at: datetime | None
     stale: bool
-
-
-async def read_sync_times(conn: AsyncConnection) -> dict[str, datetime]:
-    rows = await conn.execute(
-        select(connector_state.c.instance_id, connector_state.c.last_synced_at)
-    )
-    return {row.instance_id: row.last_synced_at for row in rows if row.last_synced_at}
 
 
 def pulled(instance: Instance | None) -> bool:

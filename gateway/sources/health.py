@@ -6,17 +6,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from connectors import Instance, Kind, SourceHealth
-from gateway.db.tables import dead_letters, parked_events
-from gateway.runtime import Runtime
 from gateway.settings import Settings
-from gateway.sources.freshness import pulled, read_sync_times, source_state
+from gateway.sources.freshness import pulled, source_state
+from gateway.sources.ports import HealthHandles
 from gateway.sources.pulling import Pulling
+from gateway.timeline import read_parked_counts, read_pending_dead_letters, read_sync_times
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,14 +38,14 @@ INGEST_SECRETS_TYPE = "cloudevents"
 INGEST_SECRETS_MODE = "push /ingest/events (ORDERLENS_INGEST_SECRETS)"
 
 
-def _runner_health(runtime: Runtime) -> dict[str, SourceHealth]:
+def _runner_health(runtime: HealthHandles) -> dict[str, SourceHealth]:
     for part in runtime.background:
         if isinstance(part, Pulling):
             return part.runner.health()
     return {}
 
 
-async def connector_health(runtime: Runtime) -> list[ConnectorHealth]:
+async def connector_health(runtime: HealthHandles) -> list[ConnectorHealth]:
     return await source_health(
         runtime.engine,
         runtime.settings,
@@ -70,22 +68,8 @@ async def source_health(
     live = live or {}
     async with engine.connect() as conn:
         synced = await read_sync_times(conn)
-        letters: dict[str, int] = _pairs(
-            (
-                await conn.execute(
-                    select(dead_letters.c.source, func.count())
-                    .where(dead_letters.c.status == "pending")
-                    .group_by(dead_letters.c.source)
-                )
-            ).all()
-        )
-        parked: dict[str, int] = _pairs(
-            (
-                await conn.execute(
-                    select(parked_events.c.source, func.count()).group_by(parked_events.c.source)
-                )
-            ).all()
-        )
+        letters = await read_pending_dead_letters(conn)
+        parked = await read_parked_counts(conn)
     rows = []
     for instance in instances.values():
         state = source_state(instance.id, synced, instances, now)
@@ -127,7 +111,3 @@ def instance_mode(instance: Instance) -> str:
     if pulled(instance):
         return f"pull every {instance.pull_every:g} s"
     return f"push /ingest/{instance.id}"
-
-
-def _pairs(rows: Any) -> dict[Any, Any]:
-    return {key: value for key, value in rows}

@@ -14,8 +14,8 @@ from connectors import Instance, Page, PullRunner
 from gateway.db.tables import connector_state, shipments, tracking_links
 from gateway.events import Layer, milestones_where
 from gateway.ingest import connector_source, ingest
-from gateway.runtime import Runtime
 from gateway.sources.freshness import pulled
+from gateway.sources.ports import PullHandles
 
 # One client for every pull connector (connection pooling); each fetch has its own timeout.
 HTTP_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
@@ -24,7 +24,7 @@ HTTP_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 class DatabaseCursors:
     """Cursor store over connector_state: shared by replicas and kept across restarts."""
 
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: PullHandles) -> None:
         self._runtime = runtime
 
     async def load(self, instance_id: str) -> str | None:
@@ -66,7 +66,7 @@ FINAL_SHIPMENT_STATES = tuple(
 )
 
 
-async def open_tracking_numbers(runtime: Runtime, carrier: str) -> list[str]:
+async def open_tracking_numbers(runtime: PullHandles, carrier: str) -> list[str]:
     """Tracking numbers of this carrier's shipments (and their packages) still on their way."""
     async with runtime.engine.connect() as conn:
         rows = await conn.execute(
@@ -85,7 +85,7 @@ async def open_tracking_numbers(runtime: Runtime, carrier: str) -> list[str]:
         return list(rows.scalars())
 
 
-def with_open_numbers(runtime: Runtime, instance: Instance) -> Instance:
+def with_open_numbers(runtime: PullHandles, instance: Instance) -> Instance:
     """Courier pull connectors that poll per tracking number learn which ones are open."""
     if "open_tracking_numbers" not in type(instance.config).model_fields:
         return instance
@@ -98,7 +98,7 @@ def with_open_numbers(runtime: Runtime, instance: Instance) -> Instance:
     return replace(instance, config=config)
 
 
-async def start_pulling(runtime: Runtime) -> Pulling | None:
+async def start_pulling(runtime: PullHandles) -> Pulling | None:
     instances = [with_open_numbers(runtime, i) for i in runtime.connectors.values() if pulled(i)]
     if not instances:
         return None

@@ -17,7 +17,8 @@ from gateway.db.tables import events, orders, shipments, tracking_links
 from gateway.ledger import event_leaf, merkle
 from gateway.timeline.model import LoggedEvent, OrderView
 from gateway.timeline.project import project
-from gateway.timeline.store import read_orders, save_projections
+from gateway.timeline.queries import read_orders
+from gateway.timeline.store import save_projections
 
 BATCH_ORDERS = 200
 

@@ -1,37 +1,19 @@
-"""Reading an order's events and writing its projection rows."""
+"""Writing an order's projection rows, and the row mappers both ways (reads are in queries)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from gateway.db.tables import events, orders, shipments, tracking_links
-from gateway.timeline.model import LoggedEvent, OrderView, ShipmentView
+from gateway.db.tables import orders, shipments, tracking_links
+from gateway.timeline.model import OrderView, ShipmentView
 
-_CHUNK = 400
-
-
-async def load_events(
-    conn: AsyncConnection, order_numbers: Collection[str]
-) -> dict[str, list[LoggedEvent]]:
-    """All logged events of these orders, grouped by order, in seq order."""
-    grouped: dict[str, list[LoggedEvent]] = defaultdict(list)
-    wanted = sorted(order_numbers)
-    for start in range(0, len(wanted), _CHUNK):
-        rows = await conn.execute(
-            select(events.c.document, events.c.leaf_index, events.c.leaf_hash)
-            .where(events.c.order_number.in_(wanted[start : start + _CHUNK]))
-            .order_by(events.c.order_number, events.c.seq)
-        )
-        for row in rows:
-            event = LoggedEvent.from_document(row.document, row.leaf_index, row.leaf_hash)
-            grouped[event.order_number].append(event)
-    return grouped
+# Rows per IN (...) list: well under SQLite's and asyncpg's bound-parameter limits.
+CHUNK = 400
 
 
 async def save_projections(conn: AsyncConnection, views: Iterable[OrderView]) -> None:
@@ -40,8 +22,8 @@ async def save_projections(conn: AsyncConnection, views: Iterable[OrderView]) ->
     if not views:
         return
     numbers = [view.number for view in views]
-    for start in range(0, len(numbers), _CHUNK):
-        chunk = numbers[start : start + _CHUNK]
+    for start in range(0, len(numbers), CHUNK):
+        chunk = numbers[start : start + CHUNK]
         await conn.execute(delete(shipments).where(shipments.c.order_number.in_(chunk)))
         await conn.execute(delete(orders).where(orders.c.number.in_(chunk)))
         await conn.execute(delete(tracking_links).where(tracking_links.c.order_number.in_(chunk)))
@@ -53,8 +35,8 @@ async def save_projections(conn: AsyncConnection, views: Iterable[OrderView]) ->
     if links:
         # A tracking number belongs to the order that claimed it last.
         numbers = sorted(links)
-        for start in range(0, len(numbers), _CHUNK):
-            claimed = numbers[start : start + _CHUNK]
+        for start in range(0, len(numbers), CHUNK):
+            claimed = numbers[start : start + CHUNK]
             await conn.execute(
                 delete(tracking_links).where(tracking_links.c.tracking_number.in_(claimed))
             )
@@ -146,23 +128,6 @@ def shipment_from_row(row: Any) -> ShipmentView:
         packages=tuple(row.packages),
         last_location=row.last_location,
     )
-
-
-async def read_orders(conn: AsyncConnection, numbers: Collection[str]) -> dict[str, OrderView]:
-    """Projected orders by number: two statements whatever the count."""
-    wanted = sorted(numbers)
-    order_rows = (await conn.execute(select(orders).where(orders.c.number.in_(wanted)))).all()
-    shipment_rows = (
-        await conn.execute(
-            select(shipments)
-            .where(shipments.c.order_number.in_(wanted))
-            .order_by(shipments.c.order_number, shipments.c.position)
-        )
-    ).all()
-    by_order: dict[str, list[Any]] = defaultdict(list)
-    for s in shipment_rows:
-        by_order[s.order_number].append(s)
-    return {row.number: order_from_row(row, by_order[row.number]) for row in order_rows}
 
 
 def _as_date(value: Any) -> date | None:

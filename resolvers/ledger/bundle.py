@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from gateway.ledger import Redacted, build_bundle
-from gateway.ledger.store import latest_checkpoint, verified_inclusion_proofs
-from gateway.timeline.store import load_events
+from gateway.ledger import Redacted, build_bundle, latest_checkpoint, verified_inclusion_proofs
+from gateway.timeline import load_events
 from resolvers.access import Access
 from resolvers.context import Info
 from resolvers.errors import BadArgument

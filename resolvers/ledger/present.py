@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from gateway.timeline.model import LoggedEvent
+from gateway.timeline import LoggedEvent
 from resolvers.context import Info
 from resolvers.ledger.types import Receipt
 

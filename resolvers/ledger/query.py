@@ -7,7 +7,7 @@ from typing import Annotated
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from gateway.ledger.store import (
+from gateway.ledger import (
     StoredCheckpoint,
     checkpoint_at,
     latest_checkpoint,

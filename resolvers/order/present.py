@@ -10,7 +10,7 @@ from typing import Any
 
 from gateway.events import Reason, parse_iso
 from gateway.sources import SourceState
-from gateway.timeline.model import OrderView, ShipmentView
+from gateway.timeline import OrderView, ShipmentView
 from privacy import OrderPii, Proof
 from resolvers.access import Access
 from resolvers.enums import OrderStatusEnum, ShipmentStatusEnum

@@ -8,11 +8,11 @@ from typing import Any
 import strawberry
 
 from gateway.events import milestone_info
-from gateway.timeline.model import LoggedEvent
+from gateway.timeline import LoggedEvent, PageKey
 from resolvers.access import Access
 from resolvers.context import Info
 from resolvers.errors import BadArgument
-from resolvers.loaders import MAX_PAGE, PageKey, decode_cursor, encode_cursor
+from resolvers.loaders import MAX_PAGE, decode_cursor, encode_cursor
 from resolvers.order.timeline_types import (
     Location,
     PageInfo,

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import strawberry
 
-from gateway.timeline.model import LoggedEvent
+from gateway.timeline import LoggedEvent
 from resolvers.context import Info
 from resolvers.enums import Layer, ReasonCode, Visibility
 from resolvers.ledger.present import load_receipt

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import strawberry
 
-from gateway.timeline.model import LoggedEvent
+from gateway.timeline import LoggedEvent
 from privacy import REVEALABLE, Address, Contact, OrderPii, Proof, Role
 from resolvers.access import Access
 from resolvers.personal_data.types import (

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import strawberry
 
-from gateway.audit import read_records
+from gateway.timeline import read_audit_records
 from privacy import Role
 from resolvers.context import Info
 from resolvers.errors import BadArgument, Forbidden
@@ -36,7 +36,7 @@ class PersonalDataQuery:
         if not 1 <= first <= MAX_AUDIT_PAGE:
             raise BadArgument(f"first must be between 1 and {MAX_AUDIT_PAGE}")
         async with context.runtime.engine.connect() as conn:
-            found = await read_records(
+            found = await read_audit_records(
                 conn, order_number=order_number, first=first, before_leaf=before
             )
         return [present_audit_record(e) for e in found]

@@ -10,7 +10,7 @@ from datetime import datetime
 
 import strawberry
 
-from gateway.timeline.model import LoggedEvent
+from gateway.timeline import LoggedEvent
 from privacy import personal
 from resolvers.context import Info
 from resolvers.ledger.present import load_receipt

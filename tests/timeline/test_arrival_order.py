@@ -18,9 +18,9 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from gateway.timeline import read_orders
 from gateway.timeline.model import OrderView
 from gateway.timeline.rebuild import rebuild
-from gateway.timeline.store import read_orders
 from tests.conftest import START, Gateway, cloud_event, placed
 
 Story = list[tuple[str, dict[str, Any]]]

@@ -15,7 +15,7 @@ from typing import Any, Final
 from gateway.demo.catalog import Carrier, Place
 from gateway.demo.native.delivery import JSON, Delivery
 from gateway.demo.script import EASYPOST, PlannedEvent
-from gateway.events.taxonomy import Reason
+from gateway.events import Reason
 
 # Scan kind -> EasyPost status and status_detail.
 STATUSES: Final = {

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from gateway.demo.native.delivery import JSON, Delivery
 from gateway.demo.script import ERP, PlannedEvent
-from gateway.events.taxonomy import OrderMilestone
+from gateway.events import OrderMilestone
 
 SITE_ZONE: Final = ZoneInfo("Asia/Shanghai")
 COMPANY: Final = "Acme Appliances (Shanghai) Co., Ltd."

@@ -26,7 +26,7 @@ from gateway.demo.native.shipconfirm import ShipConfirmFeed
 from gateway.demo.native.shiphero import ShipHeroFeed
 from gateway.demo.native.ups import UpsTracking
 from gateway.demo.script import EASYPOST, ERP, INHOUSE, UPS, WMS, WMS_XML, PlannedEvent
-from gateway.events.taxonomy import Layer, OrderMilestone, ShipmentMilestone
+from gateway.events import Layer, OrderMilestone, ShipmentMilestone
 
 OM = OrderMilestone
 PERSONAL_ADDRESS = ("street", "district", "postal_code")  # country, region, city stay clear

@@ -13,7 +13,7 @@ from gateway.demo.catalog import Carrier, Place
 from gateway.demo.native.delivery import XML, Delivery
 from gateway.demo.people import Customer
 from gateway.demo.script import WMS_XML, PlannedEvent
-from gateway.events.taxonomy import ShipmentMilestone
+from gateway.events import ShipmentMilestone
 
 NAMESPACE: Final = "urn:demo:3pl:shipconfirm:1"
 SCAC: Final = {"ups": "UPSN"}  # Standard Carrier Alpha Codes of the carriers the 3PL uses

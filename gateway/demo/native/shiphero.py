@@ -21,7 +21,7 @@ from gateway.demo.catalog import Carrier, Place
 from gateway.demo.native.delivery import JSON, Delivery
 from gateway.demo.people import Customer
 from gateway.demo.script import WMS, PlannedEvent
-from gateway.events.taxonomy import OrderMilestone, ShipmentMilestone
+from gateway.events import OrderMilestone, ShipmentMilestone
 
 ACCOUNT_ID: Final = 6334
 WAREHOUSES: Final = {  # Place.code -> (ShipHero warehouse id, name)

@@ -15,7 +15,7 @@ from typing import Any, Final
 from gateway.demo.catalog import Carrier, Place
 from gateway.demo.people import Customer
 from gateway.demo.script import PlannedEvent
-from gateway.events.taxonomy import Reason
+from gateway.events import Reason
 
 # Scan kind -> UPS status type, scan code, statusCode and description.
 SCANS: Final = {

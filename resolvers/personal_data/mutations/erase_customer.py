@@ -6,8 +6,7 @@ from __future__ import annotations
 import strawberry
 
 from gateway.audit import AuditNotRecorded, erase
-from privacy import Role
-from privacy.erasure import UnknownCustomer
+from privacy import Role, UnknownCustomer
 from resolvers.context import Info
 from resolvers.errors import UserError
 from resolvers.personal_data.tickets import TICKET

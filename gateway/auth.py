@@ -19,10 +19,10 @@ from pathlib import Path
 
 import jwt
 
+from gateway.token_policy import TokenPolicy
 from privacy import Role
 
 ALGORITHM = "HS256"
-ISSUER = "orderlens"
 MIN_SECRET_BYTES = 32
 LEEWAY = timedelta(seconds=30)  # clock skew between the token issuer and this gateway
 
@@ -58,11 +58,18 @@ class Authenticator:
     """Issues and checks tokens against an injected clock, never the host's directly: expiry is
     judged by the same time the rest of the gateway runs on (and tests can move it)."""
 
-    def __init__(self, secret: bytes, *, clock: Callable[[], datetime] = _system_clock) -> None:
+    def __init__(
+        self,
+        secret: bytes,
+        *,
+        clock: Callable[[], datetime] = _system_clock,
+        policy: TokenPolicy | None = None,
+    ) -> None:
         if len(secret) < MIN_SECRET_BYTES:
             raise ValueError(f"the token secret must be at least {MIN_SECRET_BYTES} bytes")
         self._secret = secret
         self._clock = clock
+        self.policy = policy or TokenPolicy()
 
     def __repr__(self) -> str:
         return "Authenticator(HS256, secret=***)"
@@ -80,9 +87,13 @@ class Authenticator:
             raise ValueError(f"tokens are for {', '.join(sorted(TOKEN_ROLES))}, not {role}")
         if role is Role.CUSTOMER and not customer_ref:
             raise ValueError("a customer token needs the customer's reference")
+        limit = self.policy.limit(role)
+        if ttl > limit:
+            raise ValueError(f"{role.value} tokens live at most {_hours(limit)} hours")
         moment = now or self._clock()
         claims: dict[str, object] = {
-            "iss": ISSUER,
+            "iss": self.policy.issuer,
+            "aud": self.policy.audience,
             "sub": subject,
             "role": role.value,
             "iat": int(moment.timestamp()),
@@ -99,9 +110,10 @@ class Authenticator:
                 token,
                 self._secret,
                 algorithms=[ALGORITHM],
-                issuer=ISSUER,
+                issuer=self.policy.issuer,
+                audience=self.policy.audience,
                 options={
-                    "require": ["exp", "iat", "sub", "iss"],
+                    "require": ["exp", "iat", "sub", "iss", "aud"],
                     "verify_exp": False,
                     "verify_iat": False,
                     "verify_nbf": False,
@@ -109,13 +121,18 @@ class Authenticator:
             )
         except jwt.PyJWTError as exc:
             raise TokenError(f"invalid token: {exc}") from None
-        expires_at = self._check_times(claims)
+        expires_at, issued_at = self._check_times(claims)
         try:
             role = Role(str(claims.get("role")))
         except ValueError:
             raise TokenError("invalid token: unknown role") from None
         if role not in TOKEN_ROLES:
             raise TokenError(f"invalid token: role {role.value} cannot be granted by a token")
+        limit = self.policy.limit(role)
+        if expires_at - issued_at > limit:
+            raise TokenError(
+                f"invalid token: {role.value} tokens may live at most {_hours(limit)} hours"
+            )
         customer_ref = claims.get("customer_ref")
         if role is Role.CUSTOMER and not isinstance(customer_ref, str):
             raise TokenError("invalid token: a customer token needs customer_ref")
@@ -126,7 +143,7 @@ class Authenticator:
             expires_at,
         )
 
-    def _check_times(self, claims: Mapping[str, object]) -> datetime:
+    def _check_times(self, claims: Mapping[str, object]) -> tuple[datetime, datetime]:
         """exp, iat (and nbf when present) against the gateway's clock, with a small leeway."""
         moments: dict[str, datetime] = {}
         for name in ("exp", "iat", "nbf"):
@@ -146,7 +163,7 @@ class Authenticator:
             raise TokenError("invalid token: issued in the future")
         if "nbf" in moments and moments["nbf"] > now + LEEWAY:
             raise TokenError("invalid token: not yet valid")
-        return moments["exp"]
+        return moments["exp"], moments["iat"]
 
     def viewer(self, headers: Mapping[str, str]) -> Viewer:
         """Authorization: Bearer <token> -> Viewer; no header -> anonymous."""
@@ -157,6 +174,10 @@ class Authenticator:
         if scheme.lower() != "bearer" or not token.strip():
             raise TokenError("Authorization must be 'Bearer <token>'")
         return self.verify(token.strip())
+
+
+def _hours(limit: timedelta) -> str:
+    return f"{limit.total_seconds() / 3600:g}"
 
 
 def load_or_create_secret(path: Path) -> bytes:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiocache import BaseCache
@@ -31,11 +31,13 @@ from gateway.production_keys import (
 from gateway.pubsub import Broker, MemoryBroker
 from gateway.sequencer import Sequencer
 from gateway.settings import Settings, SettingsError
+from gateway.token_policy import TokenPolicy
 from privacy import (
     DecryptionFailed,
     KeyUnavailable,
     LocalKeyring,
     MasterKeyring,
+    Role,
     StaticKeyring,
     Vault,
 )
@@ -89,7 +91,9 @@ class Runtime:
                 warn_about_configuration(settings, instances)
             writer = Writer(engine)
             vault = await start_vault(settings, writer, clock())
-            auth = Authenticator(load_auth_secret(settings), clock=clock)
+            auth = Authenticator(
+                load_auth_secret(settings), clock=clock, policy=token_policy(settings)
+            )
             broker = MemoryBroker()
             sequencer = Sequencer(
                 writer, signer, vault, max_batch=settings.max_batch_events, clock=clock
@@ -212,6 +216,15 @@ async def start_vault(settings: Settings, writer: Writer, now: datetime) -> Vaul
             "gateway's keyring (ORDERLENS_DATA_DIR / ORDERLENS_MASTER_KEYS)?"
         ) from None
     return vault
+
+
+def token_policy(settings: Settings) -> TokenPolicy:
+    return TokenPolicy(
+        issuer=settings.auth_issuer,
+        audience=settings.auth_audience,
+        max_lifetime=timedelta(hours=settings.auth_max_token_hours),
+        role_max_lifetime={Role.ADMIN: timedelta(hours=settings.auth_max_admin_token_hours)},
+    )
 
 
 def load_auth_secret(settings: Settings) -> bytes:

@@ -64,6 +64,11 @@ class Settings:
     master_key_env: Mapping[str, str] = field(default_factory=dict)
     # HS256 secret for caller tokens; when unset a dev secret is made in data_dir.
     auth_secret: str | None = None
+    # What a caller token must claim: `iss`, `aud`, and `exp - iat` within these hours.
+    auth_issuer: str = "orderlens"
+    auth_audience: str = "orderlens-gateway"
+    auth_max_token_hours: int = 24 * 30
+    auth_max_admin_token_hours: int = 24
     # TOML file declaring connector instances (see connectors/sdk/config.py); secrets come from
     # the environment variables it names, read from `env`.
     connectors_file: Path | None = None
@@ -109,6 +114,10 @@ class Settings:
             auto_migrate=_flag(env, "ORDERLENS_AUTO_MIGRATE", default=False),
             master_key_env={k: v for k, v in env.items() if k in MASTER_KEY_VARIABLES and v},
             auth_secret=env.get("ORDERLENS_AUTH_SECRET") or None,
+            auth_issuer=env.get("ORDERLENS_AUTH_ISSUER") or "orderlens",
+            auth_audience=env.get("ORDERLENS_AUTH_AUDIENCE") or "orderlens-gateway",
+            auth_max_token_hours=_hours(env, "ORDERLENS_AUTH_MAX_TOKEN_HOURS", 24 * 30),
+            auth_max_admin_token_hours=_hours(env, "ORDERLENS_AUTH_MAX_ADMIN_TOKEN_HOURS", 24),
             connectors_file=Path(connectors)
             if (connectors := env.get("ORDERLENS_CONNECTORS_FILE"))
             else None,
@@ -187,3 +196,10 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise SettingsError(f"{name} must be an integer, got {raw!r}") from None
+
+
+def _hours(env: Mapping[str, str], name: str, default: int) -> int:
+    hours = _int(env, name, default)
+    if not 0 < hours <= 24 * 366:
+        raise SettingsError(f"{name} must be between 1 and {24 * 366} hours, got {hours}")
+    return hours

@@ -16,9 +16,11 @@ from gateway.auth import (
     load_or_create_secret,
     parse_secret,
 )
+from gateway.token_policy import TokenPolicy
 from privacy import Role
 
 SECRET = b"s" * 32
+AUD = "orderlens-gateway"
 # Far from today on purpose: every check must use the injected clock, never the host's.
 NOW = datetime(2031, 6, 1, 12, 0, tzinfo=UTC)
 
@@ -71,6 +73,7 @@ def test_tokens_from_the_future_are_refused(auth: Authenticator) -> None:
     not_yet = jwt.encode(
         {
             "iss": "orderlens",
+            "aud": "orderlens-gateway",
             "sub": "x",
             "role": "agent",
             "iat": int(NOW.timestamp()),
@@ -86,7 +89,13 @@ def test_tokens_from_the_future_are_refused(auth: Authenticator) -> None:
 
 @pytest.mark.parametrize("exp", ["tomorrow", 10**20, True])
 def test_malformed_times_are_refused_not_crashed(auth: Authenticator, exp: object) -> None:
-    claims = {"iss": "orderlens", "sub": "x", "role": "agent", "iat": int(NOW.timestamp())}
+    claims = {
+        "iss": "orderlens",
+        "aud": AUD,
+        "sub": "x",
+        "role": "agent",
+        "iat": int(NOW.timestamp()),
+    }
     token = jwt.encode({**claims, "exp": exp}, SECRET, algorithm="HS256")
     with pytest.raises(TokenError, match="exp"):
         auth.verify(token)
@@ -102,6 +111,38 @@ def test_malformed_times_are_refused_not_crashed(auth: Authenticator, exp: objec
         ({"role": "customer"}, "HS256", SECRET, "customer_ref"),
         ({"role": "agent", "iss": "someone-else"}, "HS256", SECRET, "issuer"),
         ({"role": "agent", "exp": None}, "HS256", SECRET, "exp"),
+        (
+            {"role": "agent", "aud": "another-api"},
+            "HS256",
+            SECRET,
+            "^invalid token: Audience doesn't match$",
+        ),
+        (
+            {"role": "agent", "aud": None},
+            "HS256",
+            SECRET,
+            '^invalid token: Token is missing the "aud" claim$',
+        ),
+        (
+            {"role": "agent", "iat": None},
+            "HS256",
+            SECRET,
+            '^invalid token: Token is missing the "iat" claim$',
+        ),
+        ({"role": "agent", "iss": "evil"}, "HS256", SECRET, "^invalid token: Invalid issuer$"),
+        # A century-long admin token, correctly signed: refused by its lifetime, not its expiry.
+        (
+            {"role": "admin", "exp": int((NOW + timedelta(days=36500)).timestamp())},
+            "HS256",
+            SECRET,
+            "^invalid token: admin tokens may live at most 24 hours$",
+        ),
+        (
+            {"role": "agent", "exp": int((NOW + timedelta(days=31)).timestamp())},
+            "HS256",
+            SECRET,
+            "^invalid token: agent tokens may live at most 720 hours$",
+        ),
     ],
 )
 def test_forged_or_incomplete_tokens_are_refused(
@@ -109,6 +150,7 @@ def test_forged_or_incomplete_tokens_are_refused(
 ) -> None:
     base: dict[str, object] = {
         "iss": "orderlens",
+        "aud": AUD,
         "sub": "x",
         "iat": int(NOW.timestamp()),
         "exp": int((NOW + timedelta(hours=1)).timestamp()),
@@ -137,3 +179,24 @@ def test_secrets_are_long_enough_and_the_dev_secret_is_private(tmp_path: Path) -
     assert load_or_create_secret(path) == first and len(first) == 32
     assert path.stat().st_mode & 0o777 == 0o600
     assert "secret=***" in repr(Authenticator(first))
+
+
+def test_issuer_audience_and_lifetime_are_configurable() -> None:
+    policy = TokenPolicy(
+        issuer="https://id.example",
+        audience="tracking",
+        max_lifetime=timedelta(hours=2),
+        role_max_lifetime={Role.ADMIN: timedelta(minutes=15)},
+    )
+    auth = Authenticator(SECRET, clock=lambda: NOW, policy=policy)
+    token = auth.issue(role=Role.AGENT, subject="a", ttl=timedelta(hours=2))
+    claims = jwt.decode(token, SECRET, algorithms=["HS256"], options={"verify_signature": False})
+    assert (claims["iss"], claims["aud"]) == ("https://id.example", "tracking")
+    assert auth.verify(token).role is Role.AGENT
+    # The default gateway refuses it: another issuer (checked first) and audience.
+    with pytest.raises(TokenError, match="^invalid token: Invalid issuer$"):
+        Authenticator(SECRET, clock=lambda: NOW).verify(token)
+    with pytest.raises(ValueError, match="^admin tokens live at most 0.25 hours$"):
+        auth.issue(role=Role.ADMIN, subject="root", ttl=timedelta(hours=1))
+    with pytest.raises(ValueError, match="^agent tokens live at most 2 hours$"):
+        auth.issue(role=Role.AGENT, subject="a", ttl=timedelta(hours=3))

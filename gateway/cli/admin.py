@@ -36,7 +36,7 @@ def add_admin_commands(commands: Any) -> None:
 
 def run_token(args: argparse.Namespace) -> int:
     from gateway.auth import Authenticator
-    from gateway.runtime import load_auth_secret
+    from gateway.runtime import load_auth_secret, token_policy
     from privacy import Role
 
     role = Role(args.role)
@@ -44,10 +44,14 @@ def run_token(args: argparse.Namespace) -> int:
         print("orderlens token: --customer is required for, and only for, --role customer",
               file=sys.stderr)  # fmt: skip
         return 2
-    if not 0 < args.hours <= 24 * 30:
-        print("orderlens token: --hours must be between 0 and 720", file=sys.stderr)
+    settings = Settings.for_offline_command()
+    policy = token_policy(settings)
+    limit = policy.limit(role).total_seconds() / 3600
+    if not 0 < args.hours <= limit:
+        print(f"orderlens token: --hours must be between 0 and {limit:g} for {role.value}",
+              file=sys.stderr)  # fmt: skip
         return 2
-    auth = Authenticator(load_auth_secret(Settings.for_offline_command()))
+    auth = Authenticator(load_auth_secret(settings), policy=policy)
     print(
         auth.issue(
             role=role,

@@ -124,7 +124,7 @@ async def demo_run(tmp: Path) -> Run:
             run = Run(first, final, banner, answers, vkey=gw.runtime.signer.vkey)
             # The token middleware checks the real time, order access the test clock (days
             # ahead now): mint the token now, valid past the test clock.
-            token = gw.runtime.auth.issue(role=Role.AGENT, subject="agent", ttl=timedelta(days=60))
+            token = gw.runtime.auth.issue(role=Role.AGENT, subject="agent", ttl=timedelta(days=30))
             for number in mixed_orders(final)[:3]:
                 variables = {"n": number}
                 answer = await gw.graphql(TIMELINE, variables, authorization=f"Bearer {token}")

@@ -15,6 +15,7 @@ from strawberry.types import ExecutionContext
 from privacy import validate_policy
 from resolvers.errors import log_errors
 from resolvers.extensions import (
+    HiddenSuggestions,
     OperationObserver,
     OperationOutcome,
     document_caches,
@@ -50,7 +51,7 @@ def build_schema(
         masked_errors,
     ]
     if not introspection:
-        extensions.append(DisableIntrospection)
+        extensions += [DisableIntrospection, HiddenSuggestions]
     if observe_operation is not None:
         extensions.append(lambda: OperationOutcome(observe_operation))
     built = Schema(

@@ -98,3 +98,53 @@ async def test_well_known_key_and_checkpoint(sqlite_gateway: Gateway) -> None:
     note = (await sqlite_gateway.client.get("/log/checkpoint")).text
     assert note.startswith(f"{sqlite_gateway.runtime.signer.name}\n1\n")
     assert "\n\n\u2014 " in note
+
+
+REVEAL = (
+    "mutation($p: RevealPurpose!) "
+    '{ revealCustomerContact(orderNumber: "x", purpose: $p) { __typename } }'
+)
+
+
+@pytest.mark.parametrize(
+    ("document", "variables", "message"),
+    [
+        # an argument
+        (
+            '{ order(number: "x", numbr: "y") { number } }',
+            None,
+            "Unknown argument 'numbr' on field 'Query.order'.",
+        ),
+        # a type
+        (
+            "query($n: Strin!) { order(number: $n) { number } }",
+            None,
+            "Unknown type 'Strin'.",
+        ),
+        # an enum value, written in the document
+        (
+            'mutation { revealCustomerContact(orderNumber: "x", purpose: CUSTOMER_REQUES) '
+            "{ __typename } }",
+            None,
+            "Value 'CUSTOMER_REQUES' does not exist in 'RevealPurpose' enum.",
+        ),
+        # an enum value, sent as a variable
+        (
+            REVEAL,
+            {"p": "CUSTOMER_REQUES"},
+            "Variable '$p' has invalid value: "
+            "Value 'CUSTOMER_REQUES' does not exist in 'RevealPurpose' enum.",
+        ),
+    ],
+)
+async def test_public_endpoint_suggests_no_argument_type_or_enum_value(
+    public_gateway: Gateway, document: str, variables: dict[str, object] | None, message: str
+) -> None:
+    answer = await public_gateway.graphql(document, variables, as_=None)
+    assert [e["message"] for e in answer["errors"]] == [message]
+    assert "Did you mean" not in str(answer)
+
+
+async def test_the_dev_endpoint_still_suggests(sqlite_gateway: Gateway) -> None:
+    answer = await sqlite_gateway.graphql('{ order(number: "x", numbr: "y") { number } }')
+    assert "Did you mean 'number'?" in answer["errors"][0]["message"]

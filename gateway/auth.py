@@ -19,6 +19,7 @@ from pathlib import Path
 
 import jwt
 
+from gateway.keys_jwks import JwksFile
 from gateway.token_policy import TokenPolicy
 from privacy import Role
 
@@ -64,12 +65,14 @@ class Authenticator:
         *,
         clock: Callable[[], datetime] = _system_clock,
         policy: TokenPolicy | None = None,
+        keys: JwksFile | None = None,
     ) -> None:
         if len(secret) < MIN_SECRET_BYTES:
             raise ValueError(f"the token secret must be at least {MIN_SECRET_BYTES} bytes")
         self._secret = secret
         self._clock = clock
         self.policy = policy or TokenPolicy()
+        self._keys = keys  # the identity provider's public keys, besides the shared secret
 
     def __repr__(self) -> str:
         return "Authenticator(HS256, secret=***)"
@@ -103,13 +106,29 @@ class Authenticator:
             claims["customer_ref"] = customer_ref
         return jwt.encode(claims, self._secret, algorithm=ALGORITHM)
 
+    def _key_for(self, token: str) -> tuple[object, str]:
+        """HS256 with the shared secret, or the JWKS key the token's kid names. The header
+        picks which, but never the algorithm of a key: no HS256 with a public key."""
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError as exc:
+            raise TokenError(f"invalid token: {exc}") from None
+        if header.get("alg") == ALGORITHM or self._keys is None:
+            return self._secret, ALGORITHM
+        try:
+            found = self._keys.key_for(header)
+        except ValueError as exc:
+            raise TokenError(f"invalid token: {exc}") from None
+        return found.key, found.algorithm
+
     def verify(self, token: str) -> Viewer:
+        key, algorithm = self._key_for(token)
         try:
             # PyJWT would compare exp/iat with the host clock; we check both below with ours.
             claims = jwt.decode(
                 token,
-                self._secret,
-                algorithms=[ALGORITHM],
+                key,  # type: ignore[arg-type]
+                algorithms=[algorithm],
                 issuer=self.policy.issuer,
                 audience=self.policy.audience,
                 options={

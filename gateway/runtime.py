@@ -18,6 +18,7 @@ from gateway.auth import Authenticator, load_or_create_secret, parse_secret
 from gateway.cache import close_cache, create_cache
 from gateway.db import SchemaOutOfDate, Writer, check_schema, create_engine, migrate
 from gateway.ingest import Releaser
+from gateway.keys_jwks import JwksError, JwksFile
 from gateway.ledger import NoteSigner, load_or_create_signing_key, load_signing_key
 from gateway.metrics import Metrics
 from gateway.production_keys import (
@@ -92,7 +93,10 @@ class Runtime:
             writer = Writer(engine)
             vault = await start_vault(settings, writer, clock())
             auth = Authenticator(
-                load_auth_secret(settings), clock=clock, policy=token_policy(settings)
+                load_auth_secret(settings),
+                clock=clock,
+                policy=token_policy(settings),
+                keys=load_jwks(settings),
             )
             broker = MemoryBroker()
             sequencer = Sequencer(
@@ -216,6 +220,15 @@ async def start_vault(settings: Settings, writer: Writer, now: datetime) -> Vaul
             "gateway's keyring (ORDERLENS_DATA_DIR / ORDERLENS_MASTER_KEYS)?"
         ) from None
     return vault
+
+
+def load_jwks(settings: Settings) -> JwksFile | None:
+    if settings.auth_jwks_file is None:
+        return None
+    try:
+        return JwksFile(settings.auth_jwks_file, settings.auth_algorithms)
+    except JwksError as exc:
+        raise SettingsError(f"ORDERLENS_AUTH_JWKS_FILE: {exc}") from None
 
 
 def token_policy(settings: Settings) -> TokenPolicy:

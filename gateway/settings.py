@@ -69,6 +69,9 @@ class Settings:
     auth_audience: str = "orderlens-gateway"
     auth_max_token_hours: int = 24 * 30
     auth_max_admin_token_hours: int = 24
+    # The identity provider's public keys (JWKS JSON) and the algorithms its tokens may use.
+    auth_jwks_file: Path | None = None
+    auth_algorithms: tuple[str, ...] = ("RS256", "ES256", "EdDSA")
     # TOML file declaring connector instances (see connectors/sdk/config.py); secrets come from
     # the environment variables it names, read from `env`.
     connectors_file: Path | None = None
@@ -118,6 +121,12 @@ class Settings:
             auth_audience=env.get("ORDERLENS_AUTH_AUDIENCE") or "orderlens-gateway",
             auth_max_token_hours=_hours(env, "ORDERLENS_AUTH_MAX_TOKEN_HOURS", 24 * 30),
             auth_max_admin_token_hours=_hours(env, "ORDERLENS_AUTH_MAX_ADMIN_TOKEN_HOURS", 24),
+            auth_jwks_file=Path(jwks) if (jwks := env.get("ORDERLENS_AUTH_JWKS_FILE")) else None,
+            auth_algorithms=tuple(
+                a.strip()
+                for a in env.get("ORDERLENS_AUTH_ALGORITHMS", "RS256,ES256,EdDSA").split(",")
+                if a.strip()
+            ),
             connectors_file=Path(connectors)
             if (connectors := env.get("ORDERLENS_CONNECTORS_FILE"))
             else None,

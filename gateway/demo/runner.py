@@ -165,6 +165,8 @@ async def print_banner(runtime: Runtime, base_url: str, ups_url: str | None = No
     print(
         f"""
 orderlens demo is running: {base_url}/graphql  (GraphiQL in your browser)
+NOT FOR PRODUCTION: dev keys in {runtime.settings.data_dir}, introspection, suggestions and
+GraphiQL are on. Production is `orderlens serve` with configured keys (docs/operations.md).
 log public key:            {base_url}{LOG_KEY_PATH}  (also in {key_file})
 
 Simulated systems, each in its own format through its connector (POST {base_url}/ingest/<id>):

@@ -47,6 +47,7 @@ def assert_graphiql_and_graphql_answer(demo: Demo) -> None:
 async def test_demo_with_simulator_serves_and_streams(tmp_path: Path) -> None:
     with running_demo(tmp_path, "--orders", "3") as demo:
         assert "simulator: SimulatorStats(orders=3," in demo.running.stdout()
+        assert "NOT FOR PRODUCTION: dev keys in" in demo.running.stdout()
         assert_graphiql_and_graphql_answer(demo)
         assert demo.example_order is not None
         order = demo.graphql(

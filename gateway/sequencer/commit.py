@@ -36,7 +36,14 @@ from gateway.ledger import (
 from gateway.sequencer.lock import take_log_lock
 from gateway.sequencer.rejections import NORMALIZED, DeadLetter, store_dead_letters
 from gateway.sequencer.submission import Outcome, PersonalDataStore, Submission
-from gateway.timeline import LoggedEvent, insertion_problem, load_events, project, save_projections
+from gateway.timeline import (
+    LoggedEvent,
+    insertion_problem,
+    load_events,
+    owner_problem,
+    project,
+    save_projections,
+)
 
 _CHUNK = 400
 
@@ -130,7 +137,7 @@ class _Batch:
                 continue
             past = history.setdefault(draft.order_number, [])
             # Judged where the event falls in occurred_at order, against both neighbours.
-            error = insertion_problem(past, draft)
+            error = insertion_problem(past, draft) or owner_problem(past, draft)
             if error is None and draft.pii:
                 draft = await self._seal_personal_data(conn, draft, past)
             logged = None if error else self._append(draft, past, size + len(self.new_rows))

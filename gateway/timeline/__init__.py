@@ -6,6 +6,7 @@ Other packages import only from here.
 
 from gateway.timeline.model import LoggedEvent, OrderView, ShipmentView
 from gateway.timeline.ordering import insertion_problem
+from gateway.timeline.ownership import owner_of, owner_problem
 from gateway.timeline.project import AUDIT_COUNT, project
 from gateway.timeline.queries import (
     OPEN_JOB,
@@ -37,6 +38,8 @@ __all__ = [
     "ShipmentView",
     "insertion_problem",
     "load_events",
+    "owner_of",
+    "owner_problem",
     "project",
     "read_audit_records",
     "read_jobs",

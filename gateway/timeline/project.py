@@ -81,7 +81,8 @@ def project(order_number: str, events: Iterable[LoggedEvent]) -> OrderView:
                 order_state = event.milestone
             if event.milestone is OM.PLACED:
                 placed_at = placed_at or event.occurred_at
-            customer_ref = data.get("customer_ref", customer_ref)
+            # The first customer named owns the order (gateway/timeline/ownership.py).
+            customer_ref = customer_ref or data.get("customer_ref")
             if "promised_date" in data:
                 promised = date.fromisoformat(data["promised_date"])
             if "lines" in data:

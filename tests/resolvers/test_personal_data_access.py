@@ -148,6 +148,7 @@ REVEAL = """mutation($number: String!, $ticket: String) {
     auditEventId
     userErrors { field message }
   } }"""
+SIZE = "{ log { checkpoint { treeSize } } }"
 AUDIT = """query($number: String) {
   auditRecords(orderNumber: $number) {
     eventId orderNumber action actor role purpose fields ticket policyVersion
@@ -181,19 +182,30 @@ async def test_an_agent_reveals_in_clear_and_the_reveal_is_audited_without_value
     assert "王" not in str(record) and "138 1234" not in str(record)
 
 
-@pytest.mark.parametrize("caller", ["customer", "installer"])
-async def test_reveal_is_refused_to_other_roles_and_the_refusal_is_audited(
+@pytest.mark.parametrize("caller", ["customer", "other_customer", "installer"])
+async def test_reveal_is_refused_to_other_roles_without_a_trace_or_an_oracle(
     gateway: Gateway, caller: str
 ) -> None:
+    # Issue 10, hole 6: a refusal used to add a reveal_denied record to an existing order only
+    # (the public tree size moved), so any customer token could spam a victim's permanent
+    # timeline and learn which order numbers exist.
     await seed(gateway)
     role, subject, customer_ref, _ = CALLERS[caller]
-    answer = await gateway.graphql(
-        REVEAL, {"number": ORDER}, as_=role, subject=subject, customer_ref=customer_ref
-    )
-    payload = answer["data"]["revealCustomerContact"]
-    assert payload["revealed"] is None and payload["userErrors"]
-    [record] = (await gateway.graphql(AUDIT, {"number": ORDER}))["data"]["auditRecords"]
-    assert record["action"] == "reveal_denied" and record["actor"] == subject
+    before = await gateway.graphql(SIZE)
+    answers = [
+        await gateway.graphql(
+            REVEAL, {"number": number}, as_=role, subject=subject, customer_ref=customer_ref
+        )
+        for number in (ORDER, "SO-404")
+    ]
+    existing, missing = (a["data"]["revealCustomerContact"] for a in answers)
+    assert existing == missing
+    assert existing["revealed"] is None
+    assert existing["userErrors"] == [
+        {"field": None, "message": "only agents and administrators may reveal personal data"}
+    ]
+    assert (await gateway.graphql(AUDIT, {"number": ORDER}))["data"]["auditRecords"] == []
+    assert await gateway.graphql(SIZE) == before
 
 
 async def test_reveal_input_errors_are_typed_and_anonymous_callers_get_nothing(

@@ -3,7 +3,6 @@ errors, never an exception message, and writes to the signed log before it answe
 
 from __future__ import annotations
 
-import contextlib
 from enum import Enum
 
 import strawberry
@@ -47,7 +46,8 @@ class RevealCustomerContact:
     @strawberry.mutation(
         description="Agents and administrators: the order's personal data in clear. Writes an "
         "audit record (who, role, which fields, which order, purpose, policy version; never "
-        "the values) to the signed log before answering. Refusals are audited too."
+        "the values) to the signed log before answering. Other callers are refused without a "
+        "record, the same way whether the order exists or not."
     )
     async def reveal_customer_contact(
         self,
@@ -65,16 +65,11 @@ class RevealCustomerContact:
             return _reveal_error("a ticket reference is 1-64 letters, digits or #:._-", "ticket")
         if not order_number or len(order_number) > 64:
             return _reveal_error("orderNumber must be 1 to 64 characters", "orderNumber")
-        view = await context.loaders.orders.load(order_number)
         if not viewer.is_staff:
-            if view is not None:
-                denied = AuditEntry(
-                    order_number, AuditMilestone.REVEAL_DENIED, viewer.subject, viewer.role,
-                    purpose.value, ticket=ticket,
-                )  # fmt: skip
-                with contextlib.suppress(AuditNotRecorded):  # refused either way
-                    await record(runtime.sequencer, [denied], now)
+            # Nothing is read and nothing is written: the answer is the same whether the order
+            # exists or not (no oracle), and nobody but staff adds to a customer's timeline.
             return _reveal_error("only agents and administrators may reveal personal data")
+        view = await context.loaders.orders.load(order_number)
         if view is None:
             return _reveal_error(f"no order {order_number}", "orderNumber")
         pii = await context.loaders.pii.load(order_number)

@@ -23,6 +23,7 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.types.unset import UnsetType
 
 from gateway.auth import ANONYMOUS, TokenError, Viewer
+from gateway.limits import bounded_graphql_body
 from gateway.runtime import Runtime
 from gateway.web.graphiql import graphiql_page
 from resolvers import Context
@@ -88,6 +89,11 @@ class GraphQLView(GraphQL[Context, None]):
                     status_code=406,
                 )
                 await response(scope, receive, send)
+                return
+            limit = scope["app"].state.runtime.settings.graphql_max_body_bytes
+            receive, refusal = await bounded_graphql_body(scope, receive, limit)
+            if refusal is not None:
+                await refusal(scope, receive, send)
                 return
         await super().__call__(scope, receive, send)
 

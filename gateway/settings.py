@@ -56,6 +56,7 @@ class Settings:
     cache_url: str = "memory://"
     graphiql: bool = False
     max_body_bytes: int = 1024 * 1024
+    graphql_max_body_bytes: int = 128 * 1024
     webhook_tolerance_seconds: int = 300
     max_batch_events: int = 500
     auto_migrate: bool = False
@@ -114,6 +115,7 @@ class Settings:
             cache_url=env.get("ORDERLENS_CACHE_URL", "memory://"),
             graphiql=_flag(env, "ORDERLENS_GRAPHIQL", default=False),
             max_body_bytes=_int(env, "ORDERLENS_MAX_BODY_BYTES", 1024 * 1024),
+            graphql_max_body_bytes=_int(env, "ORDERLENS_GRAPHQL_MAX_BODY_BYTES", 128 * 1024),
             auto_migrate=_flag(env, "ORDERLENS_AUTO_MIGRATE", default=False),
             master_key_env={k: v for k, v in env.items() if k in MASTER_KEY_VARIABLES and v},
             auth_secret=env.get("ORDERLENS_AUTH_SECRET") or None,

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 
 from connectors.sdk import PayloadError as UnreadablePayload
-from connectors.sdk import Translation, parse_event
+from connectors.sdk import Translation, parse_event, safe_json
 from gateway.events import EventDraft
 
 MAX_EVENTS_PER_BATCH = 1000
@@ -50,7 +50,7 @@ class ParsedBatch:
 def parse_batch(body: bytes, *, source: str) -> ParsedBatch:
     """Parse a JSON array of CloudEvents (or one CloudEvent object) sent by `source`."""
     try:
-        document = json.loads(body)
+        document = safe_json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise PayloadError(f"body is not valid JSON: {exc}") from None
     if not isinstance(document, list | dict):
@@ -83,7 +83,7 @@ def parse_batch(body: bytes, *, source: str) -> ParsedBatch:
 def translate(payload: bytes) -> Translation:
     """The events of a batch, as they are: each is validated later like any connector's."""
     try:
-        document = json.loads(payload)
+        document = safe_json.loads(payload)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise UnreadablePayload(f"body is not valid JSON: {exc}") from None
     items = document if isinstance(document, list) else [document]

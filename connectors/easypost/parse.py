@@ -24,7 +24,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from connectors.easypost.codes import MAPPING_VERSION, NOT_TRACKED, Mapped, map_detail
-from connectors.sdk import PayloadError, Translation, raw_status, scrub
+from connectors.sdk import PayloadError, Translation, raw_status, safe_json, scrub
 from gateway.events import Reason, ShipmentMilestone
 
 SOURCE_URI = "urn:easypost:tracker"
@@ -40,7 +40,7 @@ _NO_EDD = {
 
 def translate(payload: bytes) -> Translation:
     try:
-        document = json.loads(payload)
+        document = safe_json.loads(payload)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise PayloadError(f"body is not valid JSON: {exc}") from None
     if not isinstance(document, dict) or document.get("object") != "Event":

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 from connectors.easypost.config import EasyPostConfig
-from connectors.sdk import SignatureError, Verified
+from connectors.sdk import SignatureError, Verified, safe_json
 from connectors.webhooks import BodyHmac, Encoding
 
 SIGNATURE_HEADER = "x-hmac-signature"
@@ -90,7 +90,7 @@ def _parse_time(text: str) -> datetime | None:
 def _event_id(body: bytes) -> str | None:
     """The Event id: EasyPost's own id of this delivery, the same on every retry."""
     try:
-        document = json.loads(body)
+        document = safe_json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError):
         return None
     event_id = document.get("id") if isinstance(document, dict) else None

@@ -14,7 +14,8 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from connectors.sdk import PayloadError
+from connectors.sdk import PayloadError, safe_json
+from connectors.sdk.numbers import finite_number
 
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?$")
 
@@ -22,7 +23,7 @@ _TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?$")
 def read_document(payload: bytes) -> dict[str, Any]:
     """The one Frappe document in a payload; PayloadError says what is wrong (never values)."""
     try:
-        body = json.loads(payload)
+        body = safe_json.loads(payload)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         position = exc.pos if isinstance(exc, json.JSONDecodeError) else exc.start
         raise PayloadError(
@@ -60,17 +61,13 @@ def text(value: Any, limit: int) -> str | None:
     return cleaned[:limit] if cleaned else None
 
 
+MAX_NUMBER = 1_000_000_000  # far above any quantity or percentage an order holds
+
+
 def number(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value)
-        except ValueError:
-            return None
-    return None
+    """A finite number within a sane range (quantities, statuses, percentages), else None:
+    `1e400` and `NaN` never reach int() or math.ceil()."""
+    return finite_number(value, maximum=MAX_NUMBER)
 
 
 def flag(value: Any) -> bool:

@@ -61,7 +61,7 @@ import hashlib
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 from xml.etree.ElementTree import Element, ParseError
 
@@ -69,6 +69,7 @@ import defusedxml
 import defusedxml.ElementTree
 
 from connectors.sdk import PayloadError, Translation, raw_status
+from connectors.sdk.numbers import plain_decimal
 from connectors.shipconfirm_xml.codes import (
     GRAMS_PER_UNIT,
     LINE_STATUS,
@@ -283,10 +284,7 @@ def _order_event(
 
 
 def _quantity(value: str | None) -> int | None:
-    try:
-        number = Decimal(value) if value is not None else None
-    except InvalidOperation:
-        return None
+    number = plain_decimal(value, maximum=100_000)
     if number is None or number < 0 or number != number.to_integral_value() or number > 100_000:
         return None
     return int(number)
@@ -343,10 +341,8 @@ def _grams(weight: Element | None, where: str, problems: list[str]) -> int | Non
     if weight is None or not (weight.text or "").strip():
         return None
     unit = (weight.get("uom") or "").strip().upper()
-    try:
-        value = Decimal((weight.text or "").strip())
-    except InvalidOperation:
-        value = Decimal(-1)
+    # Checked before any arithmetic: rounding 9e999990 stalled the event loop for 26 s.
+    value = plain_decimal(weight.text, maximum=1_000_000) or Decimal(-1)
     if unit not in GRAMS_PER_UNIT or not value > 0:
         problems.append(f"{where}/Weight: needs a positive number and uom KG, G, LB or OZ")
         return None

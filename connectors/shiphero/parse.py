@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
-from connectors.sdk import PayloadError, Translation, raw_status
+from connectors.sdk import PayloadError, Translation, raw_status, safe_json
 from connectors.shiphero import models as f
 from gateway.events import Visibility
 
@@ -87,7 +87,7 @@ class _Out:
 
 def translate(payload: bytes, *, context: Context = Context()) -> Translation:
     try:
-        document = json.loads(payload)
+        document = safe_json.loads(payload)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise PayloadError(f"ShipHero webhook body is not valid JSON: {exc}") from None
     if not isinstance(document, dict):

@@ -35,7 +35,7 @@ from urllib.parse import quote
 
 import httpx
 
-from connectors.sdk import Page, RateLimited, SourceUnavailable
+from connectors.sdk import Page, RateLimited, SourceUnavailable, safe_json
 from connectors.ups.config import UpsConfig
 
 _NUMBER = re.compile(r"^[A-Za-z0-9]{7,34}$")  # what UPS accepts as an inquiry number
@@ -51,7 +51,7 @@ class Cursor:
     def load(cls, text: str | None) -> Cursor:
         """A cursor we cannot read starts a fresh round (re-polled events deduplicate)."""
         try:
-            state = json.loads(text) if text else {}
+            state = safe_json.loads(text) if text else {}
         except json.JSONDecodeError:
             return cls()
         if not isinstance(state, dict) or state.get("v") != 1:
@@ -238,7 +238,7 @@ class UpsTrackClient:
 
 def _json(body: bytes) -> dict[str, Any] | None:
     try:
-        document = json.loads(body)
+        document = safe_json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError):
         return None
     return document if isinstance(document, dict) else None

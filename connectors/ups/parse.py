@@ -20,7 +20,8 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
-from connectors.sdk import PayloadError, Translation, raw_status, scrub
+from connectors.sdk import PayloadError, Translation, raw_status, safe_json, scrub
+from connectors.sdk.numbers import finite_number
 from connectors.ups.codes import MAPPING_VERSION, Mapped, delivered_reason, map_activity
 from gateway.events import ShipmentMilestone
 
@@ -40,7 +41,7 @@ _GRAMS_PER = {"LBS": 453.59237, "LB": 453.59237, "KGS": 1000.0, "KG": 1000.0}
 
 def translate(payload: bytes) -> Translation:
     try:
-        document = json.loads(payload)
+        document = safe_json.loads(payload)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise PayloadError(f"body is not valid JSON: {exc}") from None
     if not isinstance(document, dict):
@@ -248,10 +249,8 @@ def _shipment(package: Mapping[str, Any], number: str) -> dict[str, Any]:
 def _weight(package: Mapping[str, Any]) -> dict[str, int]:
     weight = _dict(package.get("weight"))
     per_unit = _GRAMS_PER.get(_str(weight.get("unitOfMeasurement")).upper())
-    try:
-        grams = round(float(_str(weight.get("weight"))) * per_unit) if per_unit else 0
-    except ValueError:
-        return {}
+    value = finite_number(_str(weight.get("weight")), maximum=1_000_000)
+    grams = round(value * per_unit) if per_unit and value is not None else 0
     return {"weight_grams": grams} if 0 < grams <= 10_000_000 else {}
 
 

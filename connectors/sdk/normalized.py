@@ -28,6 +28,7 @@ from pydantic import (
     ValidationError,
 )
 
+from connectors.sdk.screen import screen_envelope, screen_event
 from gateway.events import (
     EventDraft,
     Layer,
@@ -170,7 +171,7 @@ class CloudEventIn(Strict):
     subject: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
     time: AwareDatetime
     datacontenttype: Literal["application/json"] = "application/json"
-    dataschema: str | None = None
+    dataschema: Annotated[str, StringConstraints(max_length=300)] | None = None
     data: EventData = EventData()
 
     def data_fields(self) -> dict[str, Any]:
@@ -194,13 +195,20 @@ def parse_event(item: Any, *, source: str) -> EventDraft | list[str]:
     try:
         event = CloudEventIn.model_validate(item)
     except ValidationError as exc:
-        return [_describe(error) for error in exc.errors()]
+        return [_describe(error) for error in exc.errors()] + screen_envelope(item)
+    # Shape before meaning: a type that is not `io.orderlens.<a-z_>.<a-z_>` is never echoed.
+    envelope_errors = screen_envelope(item)
+    if envelope_errors:
+        return envelope_errors
     try:
         layer, milestone = parse_event_type(event.type)
     except ValueError as exc:
         return [f"type: {exc}"]
-    data = event.data_fields()
-    errors = _layer_rules(layer, milestone, data)
+    envelope = {"id": event.id, "source": event.source, "subject": event.subject}
+    if event.dataschema is not None:
+        envelope["dataschema"] = event.dataschema
+    errors, data = screen_event(envelope, event.data_fields())
+    errors += _layer_rules(layer, milestone, data)
     if errors:
         return errors
     # Unless the source says otherwise, the milestone table's default (warehouse-internal

@@ -41,9 +41,12 @@ from connectors.sdk.registry import (
     available,
     load,
 )
+from connectors.sdk.screen import echoable_id, scrub_reason
 from connectors.sdk.text import REDACTED, WordingTable, first_reason, scrub, wording
 
 __all__ = [
+    "echoable_id",
+    "scrub_reason",
     "BUILTIN",
     "ENTRY_POINT_GROUP",
     "INSTANCE_ID",

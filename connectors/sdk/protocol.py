@@ -29,6 +29,8 @@ from typing import Any, ClassVar, Protocol
 import httpx
 from pydantic import BaseModel
 
+from connectors.sdk.screen import scrub_reason
+
 
 class Kind(StrEnum):
     ERP = "erp"
@@ -63,6 +65,11 @@ class Translation:
     problems: tuple[str, ...] = ()
     # Payloads that carry nothing for the timeline (a test ping, an unrelated doctype).
     ignored: str | None = None
+
+    def __post_init__(self) -> None:
+        # Problems become dead-letter reasons and answers: no personal data in them, whatever
+        # of the payload a connector quoted.
+        object.__setattr__(self, "problems", tuple(scrub_reason(p) for p in self.problems))
 
 
 @dataclass(frozen=True, slots=True)

@@ -100,6 +100,20 @@ _SHAPE_WORDS = {
 }
 
 
+def echoable_id(value: object) -> str | None:
+    """A sender's event id as an answer may repeat it: only one of the id's shape and without
+    personal-data shapes, else None."""
+    if isinstance(value, str) and EVENT_ID.match(value) and find(value) is None:
+        return value
+    return None
+
+
+def scrub_reason(reason: str) -> str:
+    """A reason or problem as it may be stored and logged: personal-data shapes removed
+    (connectors quote the payload's own words in their problems)."""
+    return redact(reason)
+
+
 def screen_event(
     envelope: dict[str, str], data: dict[str, Any]
 ) -> tuple[list[str], dict[str, Any]]:

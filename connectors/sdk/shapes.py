@@ -12,17 +12,18 @@ Each shape and the false positive it is written to avoid:
   followed by a dotted domain.
 - `phone` (E.164): `+` and 8 to 15 digits, single spaces, dots, dashes or parentheses between
   them. Needs the `+`, so weights, quantities and dates never match.
-- `phone` (mobile): a Chinese mobile number, 11 digits `1[3-9]…`, standing alone (not glued to
-  letters or digits, so a UPS `1Z999AA10123456784` or a 22-digit USPS number never matches),
-  optionally after `86`.
+- `phone` (mobile): a Chinese mobile number, 11 digits `1[3-9]…`, optionally after `86`, not
+  inside a longer digit run (a 22-digit USPS number never matches). It is found glued to
+  letters too (`CALL13800138000NOW`, what a connector makes of a tracking field), except to
+  lowercase hex letters (hashes in event ids). UPS numbers and UUIDs are not scanned.
 - `phone` (grouped): `(0)20 1234 5678`, `138-0013-8000`, `555.123.4567`: three or more groups
   whose last has 4 digits and middle 3-4. Dates (`2025-06-10`, 4-2-2), clock times, postal
   codes (`10115`, `SW1A 1AA`) and weights (`1.250`) have no such grouping.
 - `national_id`: a Chinese resident ID (6 digits, a birth date 18xx-20xx with a real month and
   day, 3 digits, a digit or X) or a US SSN (`123-45-6789`). The date part keeps 18-digit
   parcel numbers (`003123450000000017`) out.
-- `digits` (long digit run): 10 or more digits standing alone (not glued to letters, so the
-  hex hashes in connector event ids pass). Phone numbers without any prefix,
+- `digits` (long digit run): 10 or more digits in a row, not glued to lowercase hex letters
+  (connector event ids end in a hex hash). Phone numbers without any prefix,
   card and account numbers look like this. So do the event's own identifiers (order,
   shipment, package and tracking numbers): runs that occur in those are allowed, which is why
   `find` takes the set of allowed runs. UUIDs are skipped: their groups can be all digits.
@@ -31,20 +32,20 @@ Each shape and the false positive it is written to avoid:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 MAX_SCAN = 2000
 
 _EMAIL = r"[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,8}"
 _E164 = r"\+[1-9](?:[ ().-]{0,2}\d){7,14}(?!\d)"
-_MOBILE = r"(?<![A-Za-z0-9])(?:\+?86[ -]?)?1[3-9]\d{9}(?![A-Za-z0-9])"
+_MOBILE = r"(?<![0-9a-f])(?:\+?86[ -]?)?1[3-9]\d{9}(?![0-9a-f])"
 _GROUPED = r"(?<![\d.-])\(?\d{2,4}\)?[ .-]\d{3,4}[ .-]\d{4}(?![\d.-])"
 _CN_ID = (
-    r"(?<![A-Za-z0-9])\d{6}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]"
-    r"(?![A-Za-z0-9])"
+    r"(?<![0-9a-f])\d{6}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]"
+    r"(?![0-9a-f])"
 )
 _SSN = r"(?<![\d-])\d{3}-\d{2}-\d{4}(?![\d-])"
-_DIGITS = r"(?<![A-Za-z0-9])\d{10,}(?![A-Za-z0-9])"
+_DIGITS = r"(?<![0-9a-f])\d{10,}(?![0-9a-f])"
 
 # Checked in this order: the first kind that matches names the finding.
 SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -59,8 +60,12 @@ KIND_WORDS = {
     "phone": "a phone number",
     "digits": "a long digit run",
 }
-# A UUID's hex groups can be all digits by chance: UUIDs are opaque, not scanned.
-_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+# Opaque and checksummed, not scanned: a UUID (its hex groups can be all digits by chance) and
+# a UPS number (1Z, 16 letters and digits), whose digit runs are random.
+_UUID = re.compile(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+    r"|(?<![A-Za-z0-9])1Z[0-9A-Z]{16}(?![A-Za-z0-9])"
+)
 _RUN = re.compile(r"\d{10,}")
 # Control characters and the bidi overrides that make a log line lie about its content.
 CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
@@ -88,11 +93,13 @@ def redact(text: str, allowed: frozenset[str] = frozenset()) -> str:
     """`text` with every personal-data shape replaced by `[removed: <kind>]`."""
     text = CONTROL.sub(" ", text[:MAX_SCAN])
     for kind, pattern in SHAPES:
-        marker = f"[removed: {kind}]"
-        text = pattern.sub(
-            lambda m, marker=marker, kind=kind: (
-                m.group(0) if kind == "digits" and m.group(0) in allowed else marker
-            ),
-            text,
-        )
+        text = pattern.sub(_marker(kind, allowed), text)
     return text
+
+
+def _marker(kind: str, allowed: frozenset[str]) -> Callable[[re.Match[str]], str]:
+    def replace(match: re.Match[str]) -> str:
+        keep = kind == "digits" and match.group(0) in allowed
+        return match.group(0) if keep else f"[removed: {kind}]"
+
+    return replace

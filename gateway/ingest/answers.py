@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from connectors.sdk import echoable_id
 from gateway.sequencer import Outcome
 
 
@@ -54,10 +55,11 @@ def event_result(
 def rejected_result(
     index: int, event_id: Any, errors: Sequence[str], dead_letter_id: str
 ) -> dict[str, Any]:
-    """The line of an event that did not validate (`id` as the sender wrote it)."""
+    """The line of an event that did not validate (`id` as the sender wrote it, unless it is
+    not an id's shape or looks like personal data: then null)."""
     return {
         "index": index,
-        "id": event_id,
+        "id": echoable_id(event_id),
         "status": "rejected",
         "errors": list(errors),
         "dead_letter_id": dead_letter_id,

@@ -11,7 +11,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from connectors.sdk import PayloadError
+from connectors.sdk import PayloadError, scrub_reason
 from gateway.ingest.answers import answer, event_result, parked_result, rejected_result, unreadable
 from gateway.ingest.linking import needs_linking, park, resolve
 from gateway.ingest.ports import IngestPorts
@@ -53,11 +53,12 @@ async def ingest(
     try:
         checks = source.check(payload, content_type, received_at or now)
     except PayloadError as exc:
-        dead = letter(str(exc), payload, content_type)
+        reason = scrub_reason(str(exc))
+        dead = letter(reason, payload, content_type)
         if replaying is None:
             async with ports.writer.transaction() as conn:
                 await store_dead_letters(conn, ports.vault, [dead])
-        return unreadable(source.answer, source.id, str(exc), replaying or dead.id)
+        return unreadable(source.answer, source.id, reason, replaying or dead.id)
     if checks.ignored is not None:
         return 200, {"source": source.id, "ignored": checks.ignored, "results": []}
 

@@ -89,11 +89,24 @@ def find(text: str, allowed: frozenset[str] = frozenset()) -> str | None:
     return next((kind for kind, _ in _matches(_UUID.sub("uuid", text[:MAX_SCAN]), allowed)), None)
 
 
-def redact(text: str, allowed: frozenset[str] = frozenset()) -> str:
+def redact(
+    text: str, allowed: frozenset[str] = frozenset(), *, keep_digit_runs: bool = False
+) -> str:
     """`text` with every personal-data shape replaced by `[removed: <kind>]`."""
     text = CONTROL.sub(" ", text[:MAX_SCAN])
+    # UUIDs and UPS numbers are kept whole, as `find` skips them.
+    parts, last = [], 0
+    for opaque in _UUID.finditer(text):
+        parts += [_redact_part(text[last : opaque.start()], allowed, keep_digit_runs)]
+        parts.append(opaque.group(0))
+        last = opaque.end()
+    return "".join([*parts, _redact_part(text[last:], allowed, keep_digit_runs)])
+
+
+def _redact_part(text: str, allowed: frozenset[str], keep_digit_runs: bool) -> str:
     for kind, pattern in SHAPES:
-        text = pattern.sub(_marker(kind, allowed), text)
+        if not (keep_digit_runs and kind == "digits"):
+            text = pattern.sub(_marker(kind, allowed), text)
     return text
 
 

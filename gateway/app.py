@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -22,6 +22,8 @@ from gateway.sources import start_pulling
 from gateway.web.assets import STATIC_ROUTE, StaticAssets
 from gateway.wellknown import LOG_KEY_PATH, checkpoint, liveness, log_key, readiness
 from resolvers import build_schema
+
+CONNECTION_INIT_TIMEOUT = timedelta(seconds=10)
 
 
 def create_app(
@@ -53,6 +55,8 @@ def create_app(
         allow_queries_via_get=False,
         # The maintained protocol only; the legacy graphql-ws one has no auth handshake.
         subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
+        # A socket that never says connection_init is closed (4408) instead of held a minute.
+        connection_init_wait_timeout=CONNECTION_INIT_TIMEOUT,
     )
     routes = [
         Route("/graphql", graphql, methods=["GET", "POST"]),

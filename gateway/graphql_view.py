@@ -23,7 +23,7 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.types.unset import UnsetType
 
 from gateway.auth import ANONYMOUS, TokenError, Viewer
-from gateway.limits import bounded_graphql_body
+from gateway.limits import bounded_graphql_body, method_or_media_refusal
 from gateway.runtime import Runtime
 from gateway.web.graphiql import graphiql_page
 from resolvers import Context
@@ -81,6 +81,9 @@ class GraphQLView(GraphQL[Context, None]):
                 await response(scope, receive, send)
                 return
             scope.setdefault("state", {})["viewer"] = viewer
+        if scope["type"] == "http" and (refusal := method_or_media_refusal(scope)) is not None:
+            await refusal(scope, receive, send)
+            return
         if scope["type"] == "http" and scope["method"] == "POST":
             accept = Request(scope).headers.get("accept", "")
             if accept and not acceptable(accept):

@@ -81,3 +81,23 @@ async def bounded_graphql_body(
         message = f"request body nests deeper than {MAX_DEPTH} levels"
         return None, JSONResponse({"errors": [{"message": message}]}, status_code=400)
     return replaying(body), None
+
+
+def method_or_media_refusal(scope: Message) -> JSONResponse | None:
+    """405 for an operation sent with GET (only POST carries operations here, so a mutation
+    can never ride a link or an <img>), 415 for a POST body that is not JSON."""
+    if scope["method"] == "GET" and b"query=" in scope.get("query_string", b""):
+        return JSONResponse(
+            {"errors": [{"message": "GraphQL operations are sent with POST"}]},
+            status_code=405,
+            headers={"allow": "POST"},
+        )
+    if scope["method"] == "POST":
+        declared = dict(scope.get("headers", ())).get(b"content-type", b"")
+        media = declared.split(b";", 1)[0].strip().lower()
+        if media != b"application/json":
+            return JSONResponse(
+                {"errors": [{"message": "send the operation as application/json"}]},
+                status_code=415,
+            )
+    return None

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import secrets
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,13 +16,15 @@ import httpx
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
 
 from connectors.webhooks import signature_headers
 from gateway.auth import Authenticator
 from gateway.events import WebhookSecret
 from privacy import Role
 from tests.conftest import POSTGRES_URL, require_server, reset_postgres
-from tests.e2e.live import subscribe
+from tests.e2e.live import PROTOCOL, subscribe
 from tests.e2e.process import Running, free_port, serving
 
 SUBSCRIPTION = """subscription ($number: String!) {
@@ -152,3 +156,33 @@ async def test_websocket_subscription_receives_the_ingested_event(serve: Serve) 
     milestones = [edge["node"]["milestone"] for edge in frame["timeline"]["edges"]]
     assert milestones == ["placed", "payment_captured"]
     assert frame["timeline"]["totalCount"] == 2
+
+
+async def test_protocol_refusals_and_a_silent_socket(serve: Serve) -> None:
+    # Issue 10: 405 for an operation over GET and 415 for a body that is not JSON (both 400
+    # before), and a socket that never sends connection_init is closed within 10 s (was 60).
+    url = serve.running.base_url + "/graphql"
+    mutation = 'mutation { eraseCustomer(customerRef: "C-1") { erasedOrders } }'
+    async with httpx.AsyncClient(timeout=10) as client:
+        over_get = await client.get(url, params={"query": mutation})
+        wrong = {
+            media: await client.post(
+                url, content=b'{"query": "{ __typename }"}', headers={"content-type": media}
+            )
+            for media in ("text/plain", "application/x-www-form-urlencoded", "multipart/form-data")
+        }
+    assert over_get.status_code == 405 and over_get.headers["allow"] == "POST"
+    assert over_get.json() == {"errors": [{"message": "GraphQL operations are sent with POST"}]}
+    for media, response in wrong.items():
+        assert response.status_code == 415, media
+        assert response.json() == {
+            "errors": [{"message": "send the operation as application/json"}]
+        }
+
+    started = time.monotonic()
+    async with connect(serve.running.ws_url, subprotocols=[PROTOCOL]) as ws:
+        with pytest.raises(ConnectionClosed) as closed:
+            async with asyncio.timeout(15):
+                await ws.recv()
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4408
+    assert time.monotonic() - started < 12

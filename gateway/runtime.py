@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from connectors import ConnectorConfigError, Instance, load_instances
 from gateway.auth import Authenticator, load_or_create_secret, parse_secret
-from gateway.cache import close_cache, create_cache
+from gateway.cache import Counters, MemoryCounters, close_cache, create_cache
 from gateway.db import SchemaOutOfDate, Writer, check_schema, create_engine, migrate
 from gateway.ingest import Releaser
 from gateway.keys_jwks import JwksError, JwksFile
@@ -66,6 +66,7 @@ class Runtime:
     clock: Callable[[], datetime] = field(default=utc_now)
     background: list[Any] = field(default_factory=list)  # things to close(), in order
     metrics: Metrics = field(default_factory=Metrics)
+    counters: Counters = field(default_factory=lambda: MemoryCounters(utc_now))
 
     @classmethod
     async def start(
@@ -126,6 +127,7 @@ class Runtime:
             clock=clock,
             background=[releaser],
             metrics=metrics,
+            counters=MemoryCounters(clock),
         )
 
     async def close(self) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from connectors import Instance
 from gateway.auth import Authenticator
+from gateway.cache import Counters
 from gateway.db import Writer
 from gateway.ledger import NoteSigner
 from gateway.metrics import Metrics
@@ -48,3 +49,5 @@ class Services(Protocol):
     def background(self) -> Sequence[Any]: ...
     @property
     def metrics(self) -> Metrics: ...
+    @property
+    def counters(self) -> Counters: ...

@@ -2,5 +2,13 @@
 
 from gateway.cache import keys
 from gateway.cache.backend import NAMESPACE, close_cache, create_cache
+from gateway.cache.counters import Counters, MemoryCounters
 
-__all__ = ["NAMESPACE", "close_cache", "create_cache", "keys"]
+__all__ = [
+    "NAMESPACE",
+    "Counters",
+    "MemoryCounters",
+    "close_cache",
+    "create_cache",
+    "keys",
+]

@@ -12,6 +12,7 @@ from resolvers.access import authorize
 from resolvers.context import Info
 from resolvers.errors import BadArgument, Forbidden
 from resolvers.order.present import present_order
+from resolvers.order.tracker_guard import failed, locked, missing_order
 from resolvers.order.types import Order
 
 
@@ -19,14 +20,20 @@ async def load_order(info: Info, number: str, verification: str | None) -> Order
     """An order as this viewer may see it, or None when it does not exist for them."""
     if not number or len(number) > 64:
         raise BadArgument("number must be 1 to 64 characters")
-    loaders = info.context.loaders
+    loaders, runtime = info.context.loaders, info.context.runtime
+    counters = runtime.counters
+    if verification is not None and locked(counters, number):
+        verification = ""  # still authorized as whoever else the viewer is, never as a tracker
     view = await loaders.orders.load(number)
     if view is None:
+        if verification:
+            missing_order(counters, number, verification)
         return None
     access = await authorize(info, view, verification)
     if access is None:
+        if verification:
+            failed(counters, number)
         return None
-    runtime = info.context.runtime
     synced, now = await loaders.sync_times(), runtime.clock()
     return present_order(
         view,

@@ -86,14 +86,17 @@ async def bounded_graphql_body(
 def method_or_media_refusal(scope: Message) -> JSONResponse | None:
     """405 for an operation sent with GET (only POST carries operations here, so a mutation
     can never ride a link or an <img>), 415 for a POST body that is not JSON."""
-    if scope["method"] == "GET" and b"query=" in scope.get("query_string", b""):
+    headers = dict(scope.get("headers", ()))
+    # A browser asking for the page (GraphiQL keeps the query in its URL) is the IDE's to answer.
+    page = b"text/html" in headers.get(b"accept", b"")
+    if scope["method"] == "GET" and b"query=" in scope.get("query_string", b"") and not page:
         return JSONResponse(
             {"errors": [{"message": "GraphQL operations are sent with POST"}]},
             status_code=405,
             headers={"allow": "POST"},
         )
     if scope["method"] == "POST":
-        declared = dict(scope.get("headers", ())).get(b"content-type", b"")
+        declared = headers.get(b"content-type", b"")
         media = declared.split(b";", 1)[0].strip().lower()
         if media != b"application/json":
             return JSONResponse(

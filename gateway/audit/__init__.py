@@ -2,6 +2,7 @@
 customer's personal data that records itself (`erasure`)."""
 
 from gateway.audit.erasure import ErasureReport, erase, orders_recording_erasure
+from gateway.audit.ports import ErasureHandles
 from gateway.audit.records import (
     AUDIT_SOURCE,
     AuditEntry,
@@ -11,6 +12,7 @@ from gateway.audit.records import (
 )
 
 __all__ = [
+    "ErasureHandles",
     "AUDIT_SOURCE",
     "AuditEntry",
     "AuditNotRecorded",

@@ -15,9 +15,12 @@ from gateway.sources.health import (
     instance_mode,
     source_health,
 )
+from gateway.sources.ports import HealthHandles, PullHandles
 from gateway.sources.pulling import FINAL_SHIPMENT_STATES, Pulling, start_pulling
 
 __all__ = [
+    "HealthHandles",
+    "PullHandles",
     "FINAL_SHIPMENT_STATES",
     "INGEST_SECRETS_MODE",
     "INGEST_SECRETS_TYPE",
